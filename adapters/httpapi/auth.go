@@ -1,0 +1,118 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hexashop/hexashop/core/domain"
+)
+
+// tokenResponse is the OAuth2 (RFC 6749 §5.1) success body of POST /login.
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+// oauthError is the OAuth2 (RFC 6749 §5.2) error body of POST /login.
+type oauthError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+func oauthFail(c *gin.Context, status int, code, description string) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+	c.AbortWithStatusJSON(status, oauthError{Error: code, Description: description})
+}
+
+// login is the OAuth2 token endpoint (password grant). It reads only the form body:
+// client_id, client_secret, scope and any Authorization header (Swagger UI sends
+// "Basic Og==", empty client credentials) are ignored, and no answer ever carries
+// WWW-Authenticate: Basic, which would make a browser pop up a login prompt.
+func (a *api) login(c *gin.Context) {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		oauthFail(c, http.StatusBadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded")
+		return
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxLoginBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		oauthFail(c, http.StatusRequestEntityTooLarge, "invalid_request", "the body is too large")
+		return
+	}
+	if err != nil {
+		oauthFail(c, http.StatusBadRequest, "invalid_request", "the body could not be read")
+		return
+	}
+	form, err := url.ParseQuery(string(raw))
+	if err != nil {
+		oauthFail(c, http.StatusBadRequest, "invalid_request", "the body is not valid form encoding")
+		return
+	}
+	for name, vals := range form {
+		if len(vals) > 1 {
+			oauthFail(c, http.StatusBadRequest, "invalid_request", "parameter "+name+" is given more than once")
+			return
+		}
+	}
+	if gt := form.Get("grant_type"); gt != "" && gt != "password" {
+		oauthFail(c, http.StatusBadRequest, "unsupported_grant_type", "only grant_type=password is supported")
+		return
+	}
+	username, password := form.Get("username"), form.Get("password")
+	if username == "" || password == "" {
+		oauthFail(c, http.StatusBadRequest, "invalid_request", "username and password are required")
+		return
+	}
+	tok, err := a.auth.Login(c.Request.Context(), username, password)
+	if errors.Is(err, domain.ErrInvalidCredentials) {
+		oauthFail(c, http.StatusBadRequest, "invalid_grant", "invalid username or password")
+		return
+	}
+	if err != nil {
+		a.log.ErrorContext(c.Request.Context(), "login failed", "error", err)
+		oauthFail(c, http.StatusInternalServerError, "server_error", "an unexpected error occurred; it has been logged")
+		return
+	}
+	body, _ := json.Marshal(tokenResponse{
+		AccessToken: tok.Value, TokenType: "bearer", ExpiresIn: int64(tok.ExpiresIn.Seconds()),
+	})
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+const userKey = "hexashop.user"
+
+// requireUser authenticates the bearer token and stores the user for the handler. The
+// user, and so the role, is read from storage on every request: a deleted user's token
+// stops working at once, and a demoted admin loses admin rights at once.
+func (a *api) requireUser(c *gin.Context) {
+	fields := strings.Fields(c.GetHeader("Authorization"))
+	if len(fields) != 2 || !strings.EqualFold(fields[0], "Bearer") {
+		c.Header("WWW-Authenticate", `Bearer realm="hexashop"`)
+		writeProblem(c, http.StatusUnauthorized, "unauthorized", "a bearer token is required")
+		return
+	}
+	u, err := a.auth.Authenticate(c.Request.Context(), fields[1])
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Set(userKey, u)
+	c.Next()
+}
+
+// currentUser returns the user requireUser stored.
+func currentUser(c *gin.Context) domain.User {
+	return c.MustGet(userKey).(domain.User)
+}

@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hexashop/hexashop/core/domain"
+)
+
+// Body size limits.
+const (
+	maxJSONBody  = 1 << 20 // 1 MiB
+	maxLoginBody = 8 << 10 // 8 KiB
+)
+
+// bindJSON decodes the request body into dst, answering the error itself and returning
+// false when it cannot: 415 for another content type, 413 over the size limit, 400 for
+// malformed JSON, 422 for unknown fields or values of the wrong type.
+func bindJSON(c *gin.Context, dst any) bool {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeProblem(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(dst)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errTrailingData
+		}
+	}
+	if err != nil {
+		jsonProblem(c, err)
+		return false
+	}
+	return true
+}
+
+var errTrailingData = errors.New("trailing data after the JSON value")
+
+func jsonProblem(c *gin.Context, err error) {
+	var (
+		tooBig  *http.MaxBytesError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		writeProblem(c, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", tooBig.Limit))
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			writeProblem(c, http.StatusBadRequest, "malformed_json", "the body must be a JSON object")
+			return
+		}
+		writeProblem(c, http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields",
+			fieldError{Field: field, Message: "must be " + jsonKind(typeErr.Type.Kind().String())})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json has no typed error for this; the message format is documented.
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		writeProblem(c, http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields",
+			fieldError{Field: name, Message: "is not a known field"})
+	default:
+		writeProblem(c, http.StatusBadRequest, "malformed_json", "the body is not valid JSON")
+	}
+}
+
+// jsonKind names a Go kind the way a JSON client thinks of it.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "bool":
+		return "a boolean"
+	case "struct", "map":
+		return "an object"
+	case "slice", "array":
+		return "an array"
+	default:
+		return "of another type"
+	}
+}
+
+// pathID parses the positive 64-bit id in path parameter name; on failure it answers 400.
+func pathID(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		writeProblem(c, http.StatusBadRequest, "invalid_id", name+" must be a positive integer")
+		return 0, false
+	}
+	return id, true
+}
+
+// pageRequest reads ?limit= and ?offset=; on failure it answers 400.
+func pageRequest(c *gin.Context) (domain.PageRequest, bool) {
+	limit, ok := queryInt(c, "limit", domain.DefaultPageLimit)
+	if !ok {
+		return domain.PageRequest{}, false
+	}
+	offset, ok := queryInt(c, "offset", 0)
+	if !ok {
+		return domain.PageRequest{}, false
+	}
+	p, err := domain.NewPageRequest(limit, offset)
+	if err != nil {
+		var de *domain.Error
+		errors.As(err, &de)
+		writeProblem(c, http.StatusBadRequest, "invalid_query", de.Fields[0].Field+" "+de.Fields[0].Message)
+		return domain.PageRequest{}, false
+	}
+	return p, true
+}
+
+// queryInt reads an optional integer query parameter given at most once.
+func queryInt(c *gin.Context, name string, def int) (int, bool) {
+	vals, present := c.GetQueryArray(name)
+	if !present {
+		return def, true
+	}
+	if len(vals) != 1 {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be given at most once")
+		return 0, false
+	}
+	n, err := strconv.Atoi(vals[0])
+	if err != nil || n < 0 || n > 1<<31 {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be a non-negative integer")
+		return 0, false
+	}
+	return n, true
+}

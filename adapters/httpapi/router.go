@@ -1,0 +1,115 @@
+// Package httpapi is the HTTP transport of Hexashop, built on gin. It turns requests into
+// calls of the use-case ports and their results into JSON, and is the only package that
+// knows gin. See docs/openapi.yaml and the contract for what each route answers.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hexashop/hexashop/ports"
+)
+
+// Deps are the use cases the transport drives.
+type Deps struct {
+	Auth      ports.Auth
+	Users     ports.Users
+	Readiness ports.Readiness
+	Log       *slog.Logger
+}
+
+type api struct {
+	auth  ports.Auth
+	users ports.Users
+	ready ports.Readiness
+	log   *slog.Logger
+}
+
+func init() {
+	// gin's debug mode prints every route at start-up; the service logs through slog.
+	gin.SetMode(gin.ReleaseMode)
+}
+
+// New returns the HTTP handler of the whole API.
+func New(d Deps) http.Handler {
+	a := &api{auth: d.Auth, users: d.Users, ready: d.Readiness, log: d.Log}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true // 405 with Allow instead of 404
+	r.RedirectTrailingSlash = false // trailing slashes are stripped before routing instead
+	r.RedirectFixedPath = false
+	r.ContextWithFallback = true
+	r.Use(a.accessLog, a.recover)
+	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "not_found", "no such resource") })
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here")
+	})
+
+	r.GET("/healthz", a.healthz)
+	r.GET("/readyz", a.readyz)
+	r.POST("/login", a.login)
+
+	r.POST("/user", a.registerUser)
+	authed := r.Group("", a.requireUser)
+	authed.GET("/user", a.listUsers)
+	authed.GET("/user/me", a.me)
+	authed.GET("/user/:id", a.getUser)
+	authed.DELETE("/user/:id", a.deleteUser)
+
+	return stripTrailingSlash(r)
+}
+
+// stripTrailingSlash serves "/user/" exactly like "/user", without a redirect.
+func stripTrailingSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			r.URL.Path = strings.TrimRight(p, "/")
+			if r.URL.Path == "" {
+				r.URL.Path = "/"
+			}
+			r.URL.RawPath = ""
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (a *api) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	a.log.InfoContext(c.Request.Context(), "http request",
+		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
+		slog.Int("status", c.Writer.Status()), slog.Duration("duration", time.Since(start)))
+}
+
+// recover turns a panic into a logged 500 that reveals nothing to the client.
+func (a *api) recover(c *gin.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			a.log.ErrorContext(c.Request.Context(), "panic in handler", slog.Any("panic", p),
+				slog.String("path", c.Request.URL.Path))
+			if !c.Writer.Written() {
+				writeProblem(c, http.StatusInternalServerError, "internal", "an unexpected error occurred; it has been logged")
+			}
+		}
+	}()
+	c.Next()
+}
+
+func (a *api) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (a *api) readyz(c *gin.Context) {
+	if err := a.ready.Ready(c.Request.Context()); err != nil {
+		a.log.WarnContext(c.Request.Context(), "not ready", slog.Any("error", err))
+		writeProblem(c, http.StatusServiceUnavailable, "not_ready", "the database does not answer")
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

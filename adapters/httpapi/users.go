@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hexashop/hexashop/core/domain"
+)
+
+type registerRequest struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// userResponse is the public view of an account: never a password or hash.
+type userResponse struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toUserResponse(u domain.User) userResponse {
+	return userResponse{ID: u.ID, Name: u.Name, Email: string(u.Email), Role: string(u.Role), CreatedAt: u.CreatedAt.UTC()}
+}
+
+func (a *api) registerUser(c *gin.Context) {
+	var req registerRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	u, err := a.users.Register(c.Request.Context(), req.Name, req.Email, req.Password)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Location", "/user/"+itoa(u.ID))
+	c.JSON(http.StatusCreated, toUserResponse(u))
+}
+
+func (a *api) me(c *gin.Context) {
+	c.JSON(http.StatusOK, toUserResponse(currentUser(c)))
+}
+
+func (a *api) getUser(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	u, err := a.users.Get(c.Request.Context(), currentUser(c), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toUserResponse(u))
+}
+
+func (a *api) listUsers(c *gin.Context) {
+	p, ok := pageRequest(c)
+	if !ok {
+		return
+	}
+	page, err := a.users.List(c.Request.Context(), currentUser(c), p)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toPage(page, toUserResponse))
+}
+
+func (a *api) deleteUser(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	if err := a.users.Delete(c.Request.Context(), currentUser(c), id); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

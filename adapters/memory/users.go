@@ -1,0 +1,102 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+type userRow struct {
+	domain.User
+	deleted bool
+}
+
+// UserRepository implements ports.UserRepository.
+type UserRepository struct{ s *Store }
+
+var _ ports.UserRepository = UserRepository{}
+
+// NewUserRepository returns the store's user repository.
+func NewUserRepository(s *Store) UserRepository { return UserRepository{s: s} }
+
+// Create implements ports.UserRepository.
+func (r UserRepository) Create(ctx context.Context, u domain.User) (domain.User, error) {
+	defer r.s.lock(ctx)()
+	if _, ok := r.byEmail(u.Email); ok {
+		return domain.User{}, domain.ErrEmailTaken
+	}
+	r.s.st.nextUserID++
+	u.ID = r.s.st.nextUserID
+	u.PasswordHash = slices.Clone(u.PasswordHash)
+	r.s.st.users[u.ID] = userRow{User: u}
+	return u, nil
+}
+
+func (r UserRepository) byEmail(e domain.Email) (domain.User, bool) {
+	for _, row := range r.s.st.users {
+		if !row.deleted && row.Email == e {
+			return row.User, true
+		}
+	}
+	return domain.User{}, false
+}
+
+// ByID implements ports.UserRepository.
+func (r UserRepository) ByID(ctx context.Context, id int64) (domain.User, error) {
+	defer r.s.lock(ctx)()
+	row, ok := r.s.st.users[id]
+	if !ok || row.deleted {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return row.User, nil
+}
+
+// ByEmail implements ports.UserRepository.
+func (r UserRepository) ByEmail(ctx context.Context, email domain.Email) (domain.User, error) {
+	defer r.s.lock(ctx)()
+	u, ok := r.byEmail(email)
+	if !ok {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return u, nil
+}
+
+// List implements ports.UserRepository.
+func (r UserRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.User], error) {
+	defer r.s.lock(ctx)()
+	var live []domain.User
+	for _, row := range r.s.st.users {
+		if !row.deleted {
+			live = append(live, row.User)
+		}
+	}
+	slices.SortFunc(live, func(a, b domain.User) int { return cmp.Compare(a.ID, b.ID) })
+	return pageOf(live, p), nil
+}
+
+// Update implements ports.UserRepository.
+func (r UserRepository) Update(ctx context.Context, u domain.User) error {
+	defer r.s.lock(ctx)()
+	row, ok := r.s.st.users[u.ID]
+	if !ok || row.deleted {
+		return domain.ErrNotFound
+	}
+	row.Name, row.Role, row.PasswordHash = u.Name, u.Role, slices.Clone(u.PasswordHash)
+	r.s.st.users[u.ID] = row
+	return nil
+}
+
+// Delete implements ports.UserRepository.
+func (r UserRepository) Delete(ctx context.Context, id int64) error {
+	defer r.s.lock(ctx)()
+	row, ok := r.s.st.users[id]
+	if !ok || row.deleted {
+		return domain.ErrNotFound
+	}
+	row.deleted = true
+	r.s.st.users[id] = row
+	return nil
+}

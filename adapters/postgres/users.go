@@ -1,0 +1,117 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// UserRepository implements ports.UserRepository.
+type UserRepository struct{ db *DB }
+
+var _ ports.UserRepository = UserRepository{}
+
+// NewUserRepository returns a UserRepository on pool.
+func NewUserRepository(db *DB) UserRepository { return UserRepository{db: db} }
+
+const userColumns = `id, name, email, role, password_hash, created_at`
+
+func scanUser(row pgx.Row) (domain.User, error) {
+	var (
+		u     domain.User
+		email string
+		role  string
+	)
+	if err := row.Scan(&u.ID, &u.Name, &email, &role, &u.PasswordHash, &u.CreatedAt); err != nil {
+		return domain.User{}, err
+	}
+	u.Email, u.Role, u.CreatedAt = domain.Email(email), domain.Role(role), u.CreatedAt.UTC()
+	return u, nil
+}
+
+// one maps pgx.ErrNoRows to domain.ErrNotFound.
+func one[T any](v T, err error) (T, error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, domain.ErrNotFound
+	}
+	return v, err
+}
+
+// Create implements ports.UserRepository.
+func (r UserRepository) Create(ctx context.Context, u domain.User) (domain.User, error) {
+	row := r.db.q(ctx).QueryRow(ctx,
+		`INSERT INTO users (name, email, role, password_hash, created_at)
+		 VALUES ($1, $2, $3, $4, $5) RETURNING `+userColumns,
+		u.Name, string(u.Email), string(u.Role), u.PasswordHash, u.CreatedAt)
+	created, err := scanUser(row)
+	if pgCode(err) == uniqueViolation {
+		return domain.User{}, domain.ErrEmailTaken
+	}
+	if err != nil {
+		return domain.User{}, fmt.Errorf("insert user: %w", err)
+	}
+	return created, nil
+}
+
+// ByID implements ports.UserRepository.
+func (r UserRepository) ByID(ctx context.Context, id int64) (domain.User, error) {
+	return one(scanUser(r.db.q(ctx).QueryRow(ctx,
+		`SELECT `+userColumns+` FROM users WHERE id = $1 AND deleted_at IS NULL`, id)))
+}
+
+// ByEmail implements ports.UserRepository.
+func (r UserRepository) ByEmail(ctx context.Context, email domain.Email) (domain.User, error) {
+	return one(scanUser(r.db.q(ctx).QueryRow(ctx,
+		`SELECT `+userColumns+` FROM users WHERE email = $1 AND deleted_at IS NULL`, string(email))))
+}
+
+// List implements ports.UserRepository.
+func (r UserRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.User], error) {
+	q := r.db.q(ctx)
+	page := domain.Page[domain.User]{PageRequest: p, Items: []domain.User{}}
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM users WHERE deleted_at IS NULL`).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("count users: %w", err)
+	}
+	rows, err := q.Query(ctx, `SELECT `+userColumns+` FROM users WHERE deleted_at IS NULL
+		ORDER BY id LIMIT $1 OFFSET $2`, p.Limit, p.Offset)
+	if err != nil {
+		return page, fmt.Errorf("list users: %w", err)
+	}
+	page.Items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.User, error) { return scanUser(row) })
+	if err != nil {
+		return page, fmt.Errorf("list users: %w", err)
+	}
+	return page, nil
+}
+
+// Update implements ports.UserRepository.
+func (r UserRepository) Update(ctx context.Context, u domain.User) error {
+	tag, err := r.db.q(ctx).Exec(ctx,
+		`UPDATE users SET name = $2, role = $3, password_hash = $4 WHERE id = $1 AND deleted_at IS NULL`,
+		u.ID, u.Name, string(u.Role), u.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("update user: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// Delete implements ports.UserRepository.
+func (r UserRepository) Delete(ctx context.Context, id int64) error {
+	tag, err := r.db.q(ctx).Exec(ctx,
+		`UPDATE users SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, id)
+	if err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}

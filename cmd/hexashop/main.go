@@ -1,0 +1,117 @@
+// Command hexashop is the Hexashop service binary:
+//
+//	hexashop serve                             migrate, then serve HTTP until SIGINT/SIGTERM
+//	hexashop migrate                           apply pending migrations and exit
+//	hexashop admin create --email E --name N   create or promote an admin (password on stdin
+//	                                           or in ADMIN_PASSWORD, never in argv)
+//
+// Configuration comes from environment variables; see the README.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/hexashop/hexashop/wiring"
+)
+
+const usage = `usage:
+  hexashop serve
+  hexashop migrate
+  hexashop admin create --email EMAIL --name NAME   (password from stdin or ADMIN_PASSWORD)
+`
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(os.Args[1:], os.Stdin, log); err != nil {
+		log.Error("hexashop failed", slog.Any("error", err))
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, log *slog.Logger) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := wiring.LoadConfig(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	for _, w := range cfg.Warnings {
+		log.Warn(w)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	app, cleanup, err := wiring.Build(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	switch {
+	case args[0] == "serve" && len(args) == 1:
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("HTTP_ADDR: listen on %s: %w", cfg.HTTPAddr, err)
+		}
+		return app.Serve(ctx, ln)
+	case args[0] == "migrate" && len(args) == 1:
+		if err := app.Migrator.Migrate(ctx); err != nil {
+			return err
+		}
+		log.Info("migrations applied")
+		return nil
+	case args[0] == "admin" && len(args) > 1 && args[1] == "create":
+		return adminCreate(ctx, app, args[2:], stdin, log)
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+func adminCreate(ctx context.Context, app *wiring.App, args []string, stdin io.Reader, log *slog.Logger) error {
+	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
+	email := fs.String("email", "", "the admin's email (login)")
+	name := fs.String("name", "Admin", "the admin's display name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" || fs.NArg() > 0 {
+		return errors.New("admin create: --email is required, and the password is never an argument")
+	}
+	password := app.Config.AdminPassword
+	if password == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("admin create: read password from stdin: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	if password == "" {
+		return errors.New("admin create: no password: set ADMIN_PASSWORD or write it on stdin")
+	}
+	if err := app.Migrator.Migrate(ctx); err != nil {
+		return err
+	}
+	u, created, err := app.Users.EnsureAdmin(ctx, *name, *email, password)
+	if err != nil {
+		return err
+	}
+	verb := "promoted"
+	if created {
+		verb = "created"
+	}
+	log.Info("admin "+verb, slog.Int64("id", u.ID), slog.String("email", string(u.Email)))
+	return nil
+}

@@ -1,0 +1,121 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// Users implements ports.Users.
+type Users struct {
+	users  ports.UserRepository
+	hasher ports.PasswordHasher
+	clock  ports.Clock
+	tx     ports.Transactor
+}
+
+var _ ports.Users = (*Users)(nil)
+
+// NewUsers builds the account use cases.
+func NewUsers(users ports.UserRepository, hasher ports.PasswordHasher, clock ports.Clock, tx ports.Transactor) *Users {
+	return &Users{users: users, hasher: hasher, clock: clock, tx: tx}
+}
+
+// Register creates a customer account.
+func (s *Users) Register(ctx context.Context, name, email, password string) (domain.User, error) {
+	nu, err := domain.NewCustomer(name, email, password)
+	if err != nil {
+		return domain.User{}, err
+	}
+	return s.create(ctx, nu)
+}
+
+func (s *Users) create(ctx context.Context, nu domain.NewUser) (domain.User, error) {
+	hash, err := s.hasher.Hash(nu.Password)
+	if err != nil {
+		return domain.User{}, fmt.Errorf("register: hash password: %w", err)
+	}
+	u, err := s.users.Create(ctx, domain.User{
+		Name: nu.Name, Email: nu.Email, Role: nu.Role, PasswordHash: hash, CreatedAt: s.clock.Now(),
+	})
+	if err != nil {
+		return domain.User{}, fmt.Errorf("register: %w", err)
+	}
+	return u, nil
+}
+
+// Get returns a user the actor may see.
+func (s *Users) Get(ctx context.Context, actor domain.User, id int64) (domain.User, error) {
+	if !actor.CanAccessUser(id) {
+		return domain.User{}, domain.ErrNotFound
+	}
+	u, err := s.users.ByID(ctx, id)
+	if err != nil {
+		return domain.User{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// List returns a page of all live users, for admins.
+func (s *Users) List(ctx context.Context, actor domain.User, page domain.PageRequest) (domain.Page[domain.User], error) {
+	if !actor.IsAdmin() {
+		return domain.Page[domain.User]{}, domain.ErrForbidden
+	}
+	p, err := s.users.List(ctx, page)
+	if err != nil {
+		return p, fmt.Errorf("list users: %w", err)
+	}
+	return p, nil
+}
+
+// Delete deletes an account and what belongs only to it, in one transaction.
+func (s *Users) Delete(ctx context.Context, actor domain.User, id int64) error {
+	if !actor.CanAccessUser(id) {
+		return domain.ErrNotFound
+	}
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		return s.users.Delete(ctx, id)
+	})
+	if err != nil {
+		return fmt.Errorf("delete user %d: %w", id, err)
+	}
+	return nil
+}
+
+// EnsureAdmin creates or promotes an admin account.
+func (s *Users) EnsureAdmin(ctx context.Context, name, email, password string) (domain.User, bool, error) {
+	nu, err := domain.NewCustomer(name, email, password)
+	if err != nil {
+		return domain.User{}, false, err
+	}
+	nu.Role = domain.RoleAdmin
+	var (
+		u       domain.User
+		created bool
+	)
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		existing, err := s.users.ByEmail(ctx, nu.Email)
+		if errors.Is(err, domain.ErrNotFound) {
+			u, err = s.create(ctx, nu)
+			created = err == nil
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		hash, err := s.hasher.Hash(nu.Password)
+		if err != nil {
+			return err
+		}
+		existing.Role, existing.PasswordHash = domain.RoleAdmin, hash
+		u = existing
+		return s.users.Update(ctx, existing)
+	})
+	if err != nil {
+		return domain.User{}, false, fmt.Errorf("ensure admin %s: %w", nu.Email, err)
+	}
+	return u, created, nil
+}

@@ -1,0 +1,102 @@
+package wiring
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hexashop/hexashop/adapters/bcrypt"
+	"github.com/hexashop/hexashop/adapters/jwt"
+)
+
+// Config is the whole configuration of the service, read from environment variables.
+type Config struct {
+	HTTPAddr        string        // HTTP_ADDR
+	DatabaseURL     string        // DATABASE_URL; empty means demo mode (in memory)
+	JWTSecret       []byte        // JWT_SECRET
+	JWTGenerated    bool          // the secret was generated (demo mode)
+	TokenTTL        time.Duration // ACCESS_TOKEN_TTL
+	BcryptCost      int           // BCRYPT_COST
+	MailFrom        string        // MAIL_FROM
+	SMTPURL         string        // SMTP_URL
+	AdminPassword   string        // ADMIN_PASSWORD
+	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
+	Warnings        []string      // things worth logging at start-up
+}
+
+// DemoMode reports whether the service runs on the in-memory store with demo data.
+func (c Config) DemoMode() bool { return c.DatabaseURL == "" }
+
+// LoadConfig reads and validates the configuration. getenv is os.Getenv in production and
+// a map lookup in tests. Every problem is reported, each naming its variable.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		HTTPAddr:      orDefault(getenv("HTTP_ADDR"), ":8080"),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		MailFrom:      orDefault(getenv("MAIL_FROM"), "shop@localhost"),
+		SMTPURL:       getenv("SMTP_URL"),
+		AdminPassword: getenv("ADMIN_PASSWORD"),
+	}
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+
+	switch secret := getenv("JWT_SECRET"); {
+	case secret == "" && cfg.DemoMode():
+		cfg.JWTSecret = make([]byte, 32)
+		_, _ = rand.Read(cfg.JWTSecret) // crypto/rand.Read never fails (Go >= 1.24)
+		cfg.JWTGenerated = true
+	case secret == "":
+		bad("JWT_SECRET", "is required when DATABASE_URL is set (at least %d bytes, e.g. `openssl rand -base64 48`)", jwt.MinSecretBytes)
+	case len(secret) < jwt.MinSecretBytes:
+		bad("JWT_SECRET", "must be at least %d bytes, got %d", jwt.MinSecretBytes, len(secret))
+	default:
+		cfg.JWTSecret = []byte(secret)
+	}
+
+	cfg.BcryptCost = bcrypt.DefaultCost
+	if v := getenv("BCRYPT_COST"); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n < bcrypt.MinCost || n > bcrypt.MaxCost:
+			bad("BCRYPT_COST", "must be an integer from %d to %d, got %q", bcrypt.MinCost, bcrypt.MaxCost, v)
+		case n < 10:
+			cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("BCRYPT_COST=%d is below 10: fine for tests, too weak for production", n))
+		}
+		cfg.BcryptCost = n
+	}
+
+	var err error
+	if cfg.TokenTTL, err = duration(getenv, "ACCESS_TOKEN_TTL", 15*time.Minute); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.ShutdownTimeout, err = duration(getenv, "SHUTDOWN_TIMEOUT", 30*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.JWTGenerated {
+		cfg.Warnings = append(cfg.Warnings, "JWT_SECRET is unset: demo mode generated a random one; tokens end with the process")
+	}
+	return cfg, errors.Join(errs...)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return def, fmt.Errorf("%s: must be a positive duration like 15m or 30s, got %q", name, v)
+	}
+	return d, nil
+}
