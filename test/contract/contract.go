@@ -1,0 +1,25 @@
+// Package contract holds one test suite per driven port. Each suite runs against every
+// adapter of its port (memory_test.go, postgres_test.go), which is what makes the
+// in-memory store a trustworthy stand-in for Postgres.
+package contract
+
+import (
+	"testing"
+
+	"github.com/hexashop/hexashop/ports"
+)
+
+// Store is one adapter's implementation of the driven ports, on empty storage.
+type Store struct {
+	Users ports.UserRepository
+	Tx    ports.Transactor
+}
+
+// NewStore returns a Store on fresh, empty storage for one test.
+type NewStore func(t *testing.T) Store
+
+// Run runs every contract suite against the adapter newStore builds.
+func Run(t *testing.T, newStore NewStore) {
+	t.Run("UserRepository", func(t *testing.T) { t.Parallel(); testUserRepository(t, newStore) })
+	t.Run("Transactor", func(t *testing.T) { t.Parallel(); testTransactor(t, newStore) })
+}

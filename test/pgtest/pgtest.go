@@ -1,0 +1,201 @@
+// Package pgtest gives integration tests a real PostgreSQL, one fresh database per test.
+//
+// A test package calls Main from its TestMain. Main finds a server, in this order:
+//
+//  1. TEST_DATABASE_URL, if set (any database on the server; the user must be allowed to
+//     CREATE DATABASE);
+//  2. a testcontainers-go Postgres, when a Docker-compatible engine answers; the image is
+//     TEST_POSTGRES_IMAGE, or DefaultImage;
+//  3. a server on localhost:5432 (user postgres, no password), if one answers;
+//  4. otherwise the package FAILS, with a message saying how to provide one. The tests
+//     are never skipped for want of a database.
+//
+// It then migrates a template database once, and NewDatabase gives each test its own
+// database copied from that template (CREATE DATABASE ... TEMPLATE), dropped when the test
+// ends. Tests of one package can therefore run in parallel.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/testcontainers/testcontainers-go"
+	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
+
+	"github.com/hexashop/hexashop/adapters/postgres"
+)
+
+// DefaultImage is the container image used when TEST_POSTGRES_IMAGE is unset.
+const DefaultImage = "postgres:17-alpine"
+
+const localURL = "postgres://postgres@localhost:5432/postgres?sslmode=disable&connect_timeout=3"
+
+var (
+	serverURL string // an admin connection to the chosen server
+	template  string // the migrated template database
+	createMu  sync.Mutex
+)
+
+// Main finds a server, prepares the template, runs the tests and cleans up. Use it as
+// `func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }`.
+func Main(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	url, how, stop, err := findServer(ctx)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: FAIL: %v\n%s", err, help)
+		return 1
+	}
+	defer stop()
+	fmt.Fprintf(os.Stderr, "pgtest: using %s\n", how)
+	serverURL = url
+	template = "hexashop_tmpl_" + suffix()
+	if err := createTemplate(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: FAIL: prepare template database: %v\n", err)
+		return 1
+	}
+	defer func() { _ = exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+template+" WITH (FORCE)") }()
+	return m.Run()
+}
+
+const help = `Integration tests need PostgreSQL. Provide one of:
+  - TEST_DATABASE_URL=postgres://user:pass@host:5432/db (user may CREATE DATABASE)
+  - a Docker-compatible engine (DOCKER_HOST), for testcontainers; image from TEST_POSTGRES_IMAGE
+    (on this project's CI machines: eval "$(../shared/ci/container-engine.sh)")
+  - a server on localhost:5432 accepting user postgres without a password
+`
+
+func findServer(ctx context.Context) (url, how string, stop func(), err error) {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		if err := exec(ctx, u, "SELECT 1"); err != nil {
+			return "", "", nil, fmt.Errorf("TEST_DATABASE_URL is set but does not answer: %w", err)
+		}
+		return u, "TEST_DATABASE_URL (" + redact(u) + ")", func() {}, nil
+	}
+	var dockerErr error
+	if u, stop, err := startContainer(ctx); err == nil {
+		return u, "testcontainers Postgres (" + redact(u) + ")", stop, nil
+	} else {
+		dockerErr = err
+	}
+	if err := exec(ctx, localURL, "SELECT 1"); err == nil {
+		return localURL, "local server on localhost:5432 (no Docker engine: " + dockerErr.Error() + ")", func() {}, nil
+	}
+	return "", "", nil, fmt.Errorf("no PostgreSQL found: TEST_DATABASE_URL unset; Docker: %v; nothing answers on localhost:5432", dockerErr)
+}
+
+func startContainer(ctx context.Context) (string, func(), error) {
+	p, err := testcontainers.NewDockerProvider()
+	if err != nil {
+		return "", nil, err
+	}
+	defer p.Close()
+	hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := p.Health(hctx); err != nil {
+		return "", nil, fmt.Errorf("engine does not answer: %w", err)
+	}
+	image := os.Getenv("TEST_POSTGRES_IMAGE")
+	if image == "" {
+		image = DefaultImage
+	}
+	ctr, err := tcpostgres.Run(ctx, image,
+		tcpostgres.WithDatabase("postgres"), tcpostgres.WithUsername("postgres"), tcpostgres.WithPassword("postgres"),
+		tcpostgres.BasicWaitStrategies())
+	stop := func() {
+		if ctr != nil {
+			_ = testcontainers.TerminateContainer(ctr)
+		}
+	}
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("start %s: %w", image, err)
+	}
+	u, err := ctr.ConnectionString(ctx, "sslmode=disable")
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	return u, stop, nil
+}
+
+func createTemplate(ctx context.Context) error {
+	if err := exec(ctx, serverURL, "CREATE DATABASE "+template); err != nil {
+		return err
+	}
+	db, closeDB, err := postgres.Open(ctx, withDatabase(serverURL, template))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return db.Migrate(ctx)
+}
+
+// NewDatabase creates an empty, migrated database for t and returns its URL. The
+// database is dropped when t ends.
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	if serverURL == "" {
+		t.Fatal("pgtest: NewDatabase without pgtest.Main in TestMain")
+	}
+	name := "hexashop_t_" + suffix()
+	createMu.Lock() // a template may feed one CREATE DATABASE at a time
+	err := exec(context.Background(), serverURL, "CREATE DATABASE "+name+" TEMPLATE "+template)
+	createMu.Unlock()
+	if err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database %s: %v", name, err)
+		}
+	})
+	return withDatabase(serverURL, name)
+}
+
+// Exec runs sql on the database at url; tests use it to break things on purpose.
+func Exec(t testing.TB, url, sql string) {
+	t.Helper()
+	if err := exec(context.Background(), url, sql); err != nil {
+		t.Fatalf("pgtest: %s: %v", sql, err)
+	}
+}
+
+func exec(ctx context.Context, url, sql string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+func withDatabase(raw, db string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(fmt.Sprintf("pgtest: bad server URL: %v", err))
+	}
+	u.Path = "/" + db
+	return u.String()
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "unparsable URL"
+	}
+	return u.Redacted()
+}
+
+func suffix() string { return strings.ToLower(rand.Text()[:12]) }
