@@ -1,0 +1,107 @@
+package e2e_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// mint builds a JWT by hand (standard library only), so tests can make tokens the
+// service must refuse: other algorithms, claims, keys, encodings.
+func mint(t *testing.T, header, claims map[string]any, key string, newHash func() hash.Hash) string {
+	t.Helper()
+	enc := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	signing := enc(header) + "." + enc(claims)
+	if newHash == nil {
+		return signing + "."
+	}
+	mac := hmac.New(newHash, []byte(key))
+	mac.Write([]byte(signing))
+	return signing + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func TestBearerTokenRules(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	u := s.register("Gil", "gil@example.com")
+	now := time.Now().Unix()
+	claims := func(edit func(map[string]any)) map[string]any {
+		c := map[string]any{
+			"iss": "hexashop", "aud": []string{"hexashop-api"}, "sub": fmt.Sprint(u.ID),
+			"iat": now, "exp": now + 600, "jti": "test-jti",
+		}
+		if edit != nil {
+			edit(c)
+		}
+		return c
+	}
+	hs256 := map[string]any{"alg": "HS256", "typ": "JWT"}
+
+	good := mint(t, hs256, claims(nil), testSecret, sha256.New)
+	for _, h := range []string{"Bearer " + good, "bearer " + good, "BEARER   " + good + "  "} {
+		if res := s.request(http.MethodGet, "/user/me", "", "Authorization: "+h); res.Status != http.StatusOK {
+			t.Fatalf("hand-made valid token with header %.12q: %d %s", h, res.Status, res.Body)
+		}
+	}
+
+	t.Run("no credentials", func(t *testing.T) {
+		for _, h := range []string{"", "Basic Og==", "Token " + good, "Bearer", "Bearer a b"} {
+			var res response
+			if h == "" {
+				res = s.request(http.MethodGet, "/user/me", "")
+			} else {
+				res = s.request(http.MethodGet, "/user/me", "", "Authorization: "+h)
+			}
+			wantProblem(t, res, http.StatusUnauthorized, "unauthorized")
+			if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="hexashop"` {
+				t.Errorf("%q: WWW-Authenticate = %q", h, got)
+			}
+		}
+		res := s.request(http.MethodGet, "/user/me?access_token="+good, "")
+		wantProblem(t, res, http.StatusUnauthorized, "unauthorized")
+	})
+
+	bad := map[string]string{
+		"garbage":         "not.a.token",
+		"expired":         mint(t, hs256, claims(func(c map[string]any) { c["exp"] = now - 61; c["iat"] = now - 700 }), testSecret, sha256.New),
+		"no exp":          mint(t, hs256, claims(func(c map[string]any) { delete(c, "exp") }), testSecret, sha256.New),
+		"wrong issuer":    mint(t, hs256, claims(func(c map[string]any) { c["iss"] = "evil" }), testSecret, sha256.New),
+		"wrong audience":  mint(t, hs256, claims(func(c map[string]any) { c["aud"] = "other-api" }), testSecret, sha256.New),
+		"wrong key":       mint(t, hs256, claims(nil), testSecret+"x", sha256.New),
+		"alg none":        mint(t, map[string]any{"alg": "none", "typ": "JWT"}, claims(nil), "", nil),
+		"alg HS512":       mint(t, map[string]any{"alg": "HS512", "typ": "JWT"}, claims(nil), testSecret, sha512.New),
+		"no typ":          mint(t, map[string]any{"alg": "HS256"}, claims(nil), testSecret, sha256.New),
+		"email as sub":    mint(t, hs256, claims(func(c map[string]any) { c["sub"] = u.Email }), testSecret, sha256.New),
+		"unknown user":    mint(t, hs256, claims(func(c map[string]any) { c["sub"] = "987654" }), testSecret, sha256.New),
+		"issued tomorrow": mint(t, hs256, claims(func(c map[string]any) { c["iat"] = now + 86400 }), testSecret, sha256.New),
+		"padded base64":   strings.Replace(good, ".", "=.", 1),
+	}
+	for name, tok := range bad {
+		t.Run(name, func(t *testing.T) {
+			res := s.request(http.MethodGet, "/user/me", "", "Authorization: Bearer "+tok)
+			wantProblem(t, res, http.StatusUnauthorized, "invalid_token")
+			if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="hexashop", error="invalid_token"` {
+				t.Errorf("WWW-Authenticate = %q", got)
+			}
+		})
+	}
+	// Within the 60 s leeway an expired token still works (clock skew between hosts).
+	skewed := mint(t, hs256, claims(func(c map[string]any) { c["exp"] = now - 5 }), testSecret, sha256.New)
+	if res := s.request(http.MethodGet, "/user/me", "", "Authorization: Bearer "+skewed); res.Status != http.StatusOK {
+		t.Errorf("token 5 s past exp: %d, want 200 (leeway)", res.Status)
+	}
+}
