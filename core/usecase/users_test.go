@@ -1,0 +1,164 @@
+package usecase_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hexashop/hexashop/adapters/memory"
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/core/usecase"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// plainHasher is a fast stand-in for bcrypt that counts comparisons, so tests can see
+// that a failed login always costs one comparison.
+type plainHasher struct{ compares atomic.Int32 }
+
+func (h *plainHasher) Hash(p domain.Password) ([]byte, error) { return []byte("h:" + string(p)), nil }
+func (h *plainHasher) Matches(hash []byte, pw string) bool {
+	h.compares.Add(1)
+	return string(hash) == "h:"+pw
+}
+
+// fakeTokens issues "tok-<id>" and verifies it back.
+type fakeTokens struct{}
+
+func (fakeTokens) Issue(id int64) (ports.AccessToken, error) {
+	return ports.AccessToken{Value: "tok-" + strconv.FormatInt(id, 10), ExpiresIn: time.Minute}, nil
+}
+
+func (fakeTokens) Verify(tok string) (int64, error) {
+	digits, ok := strings.CutPrefix(tok, "tok-")
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if !ok || err != nil {
+		return 0, domain.ErrInvalidToken
+	}
+	return id, nil
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+type fixture struct {
+	users  *usecase.Users
+	auth   *usecase.Auth
+	hasher *plainHasher
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	store := memory.NewStore()
+	repo := memory.NewUserRepository(store)
+	h := &plainHasher{}
+	auth, err := usecase.NewAuth(repo, h, fakeTokens{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := fixedClock{time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	return fixture{users: usecase.NewUsers(repo, h, clock, store), auth: auth, hasher: h}
+}
+
+var ctx = context.Background()
+
+func TestRegisterCanonicalisesAndHashes(t *testing.T) {
+	f := newFixture(t)
+	u, err := f.users.Register(ctx, " Ann ", " Ann@X.org ", "12345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "ann@x.org" || u.Role != domain.RoleCustomer || string(u.PasswordHash) != "h:12345678" ||
+		!u.CreatedAt.Equal(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("registered %+v", u)
+	}
+	if _, err := f.users.Register(ctx, "Ann2", "ANN@x.ORG", "12345678"); !errors.Is(err, domain.ErrEmailTaken) {
+		t.Fatalf("same email in other case: %v, want ErrEmailTaken", err)
+	}
+}
+
+func TestLoginAndAuthenticate(t *testing.T) {
+	f := newFixture(t)
+	u, _ := f.users.Register(ctx, "Ann", "ann@x.org", "12345678")
+
+	tok, err := f.auth.Login(ctx, "  ANN@x.org", "12345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.auth.Authenticate(ctx, tok.Value)
+	if err != nil || got.ID != u.ID {
+		t.Fatalf("Authenticate = %+v, %v", got, err)
+	}
+
+	before := f.hasher.compares.Load()
+	for _, c := range [][2]string{{"ann@x.org", "wrong-password"}, {"nobody@x.org", "12345678"}} {
+		if _, err := f.auth.Login(ctx, c[0], c[1]); !errors.Is(err, domain.ErrInvalidCredentials) {
+			t.Errorf("Login(%v) = %v, want ErrInvalidCredentials", c, err)
+		}
+	}
+	if n := f.hasher.compares.Load() - before; n != 2 {
+		t.Errorf("%d password comparisons for 2 failed logins; an unknown email must cost one too", n)
+	}
+
+	if err := f.users.Delete(ctx, u, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.auth.Authenticate(ctx, tok.Value); !errors.Is(err, domain.ErrInvalidToken) {
+		t.Errorf("token of deleted user: %v, want ErrInvalidToken", err)
+	}
+	if _, err := f.auth.Login(ctx, "ann@x.org", "12345678"); !errors.Is(err, domain.ErrInvalidCredentials) {
+		t.Errorf("login of deleted user: %v, want ErrInvalidCredentials", err)
+	}
+}
+
+func TestUsersAuthorization(t *testing.T) {
+	f := newFixture(t)
+	a, _ := f.users.Register(ctx, "A", "a@x.org", "12345678")
+	b, _ := f.users.Register(ctx, "B", "b@x.org", "12345678")
+	admin, created, err := f.users.EnsureAdmin(ctx, "Root", "root@x.org", "rootpassword")
+	if err != nil || !created || admin.Role != domain.RoleAdmin {
+		t.Fatalf("EnsureAdmin = %+v %v %v", admin, created, err)
+	}
+
+	if _, err := f.users.Get(ctx, a, b.ID); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("A reads B: %v, want ErrNotFound", err)
+	}
+	if err := f.users.Delete(ctx, a, b.ID); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("A deletes B: %v, want ErrNotFound", err)
+	}
+	if _, err := f.users.Get(ctx, b, b.ID); err != nil {
+		t.Errorf("B after A's attempt: %v", err)
+	}
+	if _, err := f.users.List(ctx, a, domain.PageRequest{Limit: 10}); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("customer lists users: %v, want ErrForbidden", err)
+	}
+	p, err := f.users.List(ctx, admin, domain.PageRequest{Limit: 10})
+	if err != nil || p.Total != 3 {
+		t.Errorf("admin list: %+v %v", p, err)
+	}
+	if _, err := f.users.Get(ctx, admin, a.ID); err != nil {
+		t.Errorf("admin reads A: %v", err)
+	}
+}
+
+func TestEnsureAdminPromotesAndResetsPassword(t *testing.T) {
+	f := newFixture(t)
+	u, _ := f.users.Register(ctx, "Cy", "cy@x.org", "old-password")
+	promoted, created, err := f.users.EnsureAdmin(ctx, "ignored", "CY@x.org", "new-password")
+	if err != nil || created || promoted.ID != u.ID || promoted.Role != domain.RoleAdmin || promoted.Name != "Cy" {
+		t.Fatalf("EnsureAdmin on existing = %+v created=%v err=%v", promoted, created, err)
+	}
+	if _, err := f.auth.Login(ctx, "cy@x.org", "new-password"); err != nil {
+		t.Errorf("login with the new password: %v", err)
+	}
+	if _, err := f.auth.Login(ctx, "cy@x.org", "old-password"); err == nil {
+		t.Error("old password still works after promotion")
+	}
+	if _, _, err := f.users.EnsureAdmin(ctx, "X", "x@x.org", "short"); err == nil {
+		t.Error("EnsureAdmin accepted a short password")
+	}
+}
