@@ -19,8 +19,6 @@ type Config struct {
 	JWTGenerated    bool          // the secret was generated (demo mode)
 	TokenTTL        time.Duration // ACCESS_TOKEN_TTL
 	BcryptCost      int           // BCRYPT_COST
-	MailFrom        string        // MAIL_FROM
-	SMTPURL         string        // SMTP_URL
 	AdminPassword   string        // ADMIN_PASSWORD
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	Warnings        []string      // things worth logging at start-up
@@ -35,8 +33,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		HTTPAddr:      orDefault(getenv("HTTP_ADDR"), ":8080"),
 		DatabaseURL:   getenv("DATABASE_URL"),
-		MailFrom:      orDefault(getenv("MAIL_FROM"), "shop@localhost"),
-		SMTPURL:       getenv("SMTP_URL"),
 		AdminPassword: getenv("ADMIN_PASSWORD"),
 	}
 	var errs []error
