@@ -308,8 +308,7 @@ func TestRoutingEdges(t *testing.T) {
 func TestReadyzFailsWhenDatabaseIsGone(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	db := s.dbURL[strings.LastIndex(s.dbURL, "/")+1:]
-	pgtest.Exec(t, strings.TrimSuffix(s.dbURL, db)+"postgres", "DROP DATABASE "+db+" WITH (FORCE)")
+	pgtest.DropDatabase(t, s.dbURL)
 	wantProblem(t, s.request(http.MethodGet, "/readyz", ""), http.StatusServiceUnavailable, "not_ready")
 	if res := s.request(http.MethodGet, "/healthz", ""); res.Status != http.StatusOK {
 		t.Errorf("healthz depends on the database: %d", res.Status)

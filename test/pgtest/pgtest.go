@@ -161,14 +161,6 @@ func NewDatabase(t testing.TB) string {
 	return withDatabase(serverURL, name)
 }
 
-// Exec runs sql on the database at url; tests use it to break things on purpose.
-func Exec(t testing.TB, url, sql string) {
-	t.Helper()
-	if err := exec(context.Background(), url, sql); err != nil {
-		t.Fatalf("pgtest: %s: %v", sql, err)
-	}
-}
-
 func exec(ctx context.Context, url, sql string) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -199,3 +191,16 @@ func redact(raw string) string {
 }
 
 func suffix() string { return strings.ToLower(rand.Text()[:12]) }
+
+// DropDatabase drops the database at dbURL now (to test what happens when it is gone).
+func DropDatabase(t testing.TB, dbURL string) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := pgx.Identifier{strings.TrimPrefix(u.Path, "/")}.Sanitize()
+	if err := exec(context.Background(), serverURL, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+		t.Fatalf("pgtest: drop %s: %v", name, err)
+	}
+}
