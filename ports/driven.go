@@ -56,3 +56,104 @@ type Clock interface {
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
+
+// CategoryRepository stores product categories.
+type CategoryRepository interface {
+	// Create returns domain.ErrCategoryNameTaken when the name exists in any letter case.
+	Create(ctx context.Context, name string) (domain.Category, error)
+	ByID(ctx context.Context, id int64) (domain.Category, error)
+	// List returns categories ordered by id.
+	List(ctx context.Context, page domain.PageRequest) (domain.Page[domain.Category], error)
+	// Delete returns domain.ErrCategoryInUse while a catalog product belongs to it.
+	Delete(ctx context.Context, id int64) error
+}
+
+// ProductFilter narrows a product list.
+type ProductFilter struct {
+	CategoryID int64 // 0: every category
+}
+
+// ProductRepository stores the catalog. A deleted product leaves the catalog (and every
+// cart) but its row stays for the order history.
+type ProductRepository interface {
+	// Create returns the 422 of domain.UnknownCategory for a missing category.
+	Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error)
+	ByID(ctx context.Context, id int64) (domain.Product, error)
+	// List returns catalog products ordered by id.
+	List(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
+	// Update overwrites the fields of product id (domain.UnknownCategory as for Create).
+	Update(ctx context.Context, id int64, f domain.ProductFields) (domain.Product, error)
+	// Delete takes the product out of the catalog and out of every cart.
+	Delete(ctx context.Context, id int64) error
+	// TakeStock removes quantity items from the stock of product id if it has that many,
+	// atomically under any concurrency, and returns the product as it is after the
+	// change. It returns domain.ErrInsufficientStock when the stock is short (and changes
+	// nothing), domain.ErrNotFound when the product left the catalog.
+	TakeStock(ctx context.Context, id int64, quantity int) (domain.Product, error)
+}
+
+// CartRepository stores one cart per user. Every method is scoped by the owner: a line id
+// of another user's cart is domain.ErrNotFound.
+type CartRepository interface {
+	// Cart returns userID's cart (empty if there is none yet).
+	Cart(ctx context.Context, userID int64) (domain.Cart, error)
+	// Lock holds userID's cart until the transaction in ctx ends, so that two checkouts
+	// of one cart run one after the other (the second then finds it empty).
+	Lock(ctx context.Context, userID int64) error
+	// Add puts quantity of productID into userID's cart, adding to an existing line, and
+	// returns the line.
+	Add(ctx context.Context, userID, productID int64, quantity int) (domain.CartLine, error)
+	// SetQuantity sets the quantity of a line.
+	SetQuantity(ctx context.Context, userID, lineID int64, quantity int) (domain.CartLine, error)
+	// Remove deletes a line.
+	Remove(ctx context.Context, userID, lineID int64) error
+	// Clear empties userID's cart.
+	Clear(ctx context.Context, userID int64) error
+}
+
+// OrderRepository stores orders; they are never deleted.
+type OrderRepository interface {
+	// Create stores o (ID ignored) and returns it with its ID.
+	Create(ctx context.Context, o domain.Order) (domain.Order, error)
+	ByID(ctx context.Context, id int64) (domain.Order, error)
+	// ListByUser returns userID's orders, newest first.
+	ListByUser(ctx context.Context, userID int64, page domain.PageRequest) (domain.Page[domain.Order], error)
+}
+
+// IdempotencyRecord is what a used Idempotency-Key remembers.
+type IdempotencyRecord struct {
+	Fingerprint string // identifies the request body
+	OrderID     int64
+}
+
+// IdempotencyRepository remembers Idempotency-Keys of placed orders, per user.
+type IdempotencyRepository interface {
+	// Reserve claims (userID, key) for the running transaction. When another
+	// transaction holds or has committed the key, Reserve waits for it and then returns
+	// its record (found=true); the caller must not place another order.
+	Reserve(ctx context.Context, userID int64, key, fingerprint string) (rec IdempotencyRecord, found bool, err error)
+	// Complete records the order placed under a reserved key.
+	Complete(ctx context.Context, userID int64, key string, orderID int64) error
+}
+
+// Outbox holds mails recorded in business transactions until the dispatcher delivers
+// them. Several dispatchers may share one outbox.
+type Outbox interface {
+	// Add records m; call it inside the transaction whose change m reports.
+	Add(ctx context.Context, m domain.Mail, now time.Time) error
+	// Claim leases up to limit due messages to the caller until now+lease: no other
+	// Claim returns them meanwhile. A message whose lease runs out unmarked (its
+	// dispatcher died) is due again.
+	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.OutboxMessage, error)
+	// MarkSent records delivery: the message is never claimed again.
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// Retry makes the message due again at next, recording why the attempt failed.
+	Retry(ctx context.Context, id int64, next time.Time, reason string) error
+	// GiveUp stops delivering the message.
+	GiveUp(ctx context.Context, id int64, at time.Time, reason string) error
+}
+
+// Mailer delivers a mail. A nil error means the mail server accepted it.
+type Mailer interface {
+	Send(ctx context.Context, m domain.Mail) error
+}

@@ -32,3 +32,50 @@ type Users interface {
 	// and sets its password. created tells which happened.
 	EnsureAdmin(ctx context.Context, name, email, password string) (u domain.User, created bool, err error)
 }
+
+// Catalog is the product catalog: reads are public, writes admin-only (ErrForbidden).
+type Catalog interface {
+	ListCategories(ctx context.Context, page domain.PageRequest) (domain.Page[domain.Category], error)
+	GetCategory(ctx context.Context, id int64) (domain.Category, error)
+	CreateCategory(ctx context.Context, actor domain.User, name string) (domain.Category, error)
+	DeleteCategory(ctx context.Context, actor domain.User, id int64) error
+
+	ListProducts(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
+	GetProduct(ctx context.Context, id int64) (domain.Product, error)
+	CreateProduct(ctx context.Context, actor domain.User, in NewProductInput) (domain.Product, error)
+	UpdateProduct(ctx context.Context, actor domain.User, id int64, patch domain.ProductPatch) (domain.Product, error)
+	DeleteProduct(ctx context.Context, actor domain.User, id int64) error
+}
+
+// NewProductInput is a product to create, as a client sent it (nil: not given).
+type NewProductInput struct {
+	Name        string
+	Description string
+	PriceCents  *int64
+	Stock       *int64
+	CategoryID  *int64
+}
+
+// Carts are the cart use cases; each acts on the actor's own cart only.
+type Carts interface {
+	Get(ctx context.Context, actor domain.User) (domain.Cart, error)
+	Add(ctx context.Context, actor domain.User, productID int64, quantity int64) (domain.CartLine, error)
+	SetQuantity(ctx context.Context, actor domain.User, lineID int64, quantity int64) (domain.CartLine, error)
+	Remove(ctx context.Context, actor domain.User, lineID int64) error
+}
+
+// PlaceOrderInput is a checkout request.
+type PlaceOrderInput struct {
+	ShippingAddress string
+	IdempotencyKey  string // "" for none
+}
+
+// Orders are the order use cases.
+type Orders interface {
+	// Place turns the actor's cart into an order in one transaction. replayed is true when
+	// the Idempotency-Key was used before and the first order is returned unchanged.
+	Place(ctx context.Context, actor domain.User, in PlaceOrderInput) (o domain.Order, replayed bool, err error)
+	List(ctx context.Context, actor domain.User, page domain.PageRequest) (domain.Page[domain.Order], error)
+	// Get returns the actor's own order, or any order for an admin; else ErrNotFound.
+	Get(ctx context.Context, actor domain.User, id int64) (domain.Order, error)
+}

@@ -8,16 +8,19 @@ import (
 	"net/http"
 
 	"github.com/hexashop/hexashop/adapters/httpapi"
+	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/ports"
 )
 
 // App is one assembled Hexashop: what the commands of cmd/hexashop need.
 type App struct {
-	Config   Config
-	Log      *slog.Logger
-	Handler  http.Handler
-	Users    ports.Users
-	Migrator Migrator
+	Config     Config
+	Log        *slog.Logger
+	Handler    http.Handler
+	Users      ports.Users
+	Catalog    ports.Catalog
+	Migrator   Migrator
+	Dispatcher *usecase.Dispatcher
 }
 
 // Build assembles the application for cfg: on PostgreSQL when DATABASE_URL is set, in
@@ -30,7 +33,8 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*App, func(), err
 }
 
 // Serve migrates the schema (and seeds demo data in demo mode), then serves HTTP on ln
-// until ctx is cancelled, then drains in-flight requests.
+// and runs the outbox dispatcher until ctx is cancelled; then it drains in-flight
+// requests and lets the dispatcher finish the mail in hand.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.Migrator.Migrate(ctx); err != nil {
 		return err
@@ -40,5 +44,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			return fmt.Errorf("demo seed: %w", err)
 		}
 	}
-	return httpapi.Serve(ctx, ln, a.Handler, a.Config.ShutdownTimeout, a.Log)
+	dctx, stopDispatch := context.WithCancel(ctx)
+	dispatched := make(chan struct{})
+	go func() { defer close(dispatched); a.Dispatcher.Run(dctx) }()
+	err := httpapi.Serve(ctx, ln, a.Handler, a.Config.ShutdownTimeout, a.Log)
+	stopDispatch()
+	<-dispatched
+	return err
 }

@@ -4,11 +4,16 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/mail"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hexashop/hexashop/adapters/bcrypt"
 	"github.com/hexashop/hexashop/adapters/jwt"
+	"github.com/hexashop/hexashop/adapters/smtp"
+	"github.com/hexashop/hexashop/core/usecase"
 )
 
 // Config is the whole configuration of the service, read from environment variables.
@@ -20,6 +25,10 @@ type Config struct {
 	TokenTTL        time.Duration // ACCESS_TOKEN_TTL
 	BcryptCost      int           // BCRYPT_COST
 	AdminPassword   string        // ADMIN_PASSWORD
+	SMTP            *smtp.Config  // SMTP_URL (with MAIL_FROM); nil: mail goes to the log
+	MailFrom        string        // MAIL_FROM
+	Currency        string        // CURRENCY
+	Dispatch        usecase.DispatcherConfig
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	Warnings        []string      // things worth logging at start-up
 }
@@ -34,6 +43,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		HTTPAddr:      orDefault(getenv("HTTP_ADDR"), ":8080"),
 		DatabaseURL:   getenv("DATABASE_URL"),
 		AdminPassword: getenv("ADMIN_PASSWORD"),
+		MailFrom:      orDefault(getenv("MAIL_FROM"), "shop@localhost"),
+		Currency:      orDefault(getenv("CURRENCY"), "EUR"),
+		Dispatch:      usecase.DefaultDispatcherConfig,
 	}
 	var errs []error
 	bad := func(name, format string, args ...any) {
@@ -65,6 +77,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.BcryptCost = n
 	}
 
+	if _, err := mail.ParseAddress(cfg.MailFrom); err != nil || strings.ContainsAny(cfg.MailFrom, "<> ") {
+		bad("MAIL_FROM", "must be a plain email address like shop@example.com, got %q", cfg.MailFrom)
+	}
+	if v := getenv("SMTP_URL"); v != "" {
+		sc, err := smtp.ParseURL(v, cfg.MailFrom)
+		if err != nil {
+			bad("SMTP_URL", "%v", err) // never echo the URL: it may hold a password
+		} else {
+			cfg.SMTP = &sc
+		}
+	}
+	if !currencyCode.MatchString(cfg.Currency) {
+		bad("CURRENCY", "must be a three-letter ISO 4217 code like EUR, got %q", cfg.Currency)
+	}
+
 	var err error
 	if cfg.TokenTTL, err = duration(getenv, "ACCESS_TOKEN_TTL", 15*time.Minute); err != nil {
 		errs = append(errs, err)
@@ -77,6 +104,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	return cfg, errors.Join(errs...)
 }
+
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 func orDefault(v, def string) string {
 	if v == "" {

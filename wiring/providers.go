@@ -6,6 +6,7 @@ package wiring
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/google/wire"
@@ -14,8 +15,10 @@ import (
 	"github.com/hexashop/hexashop/adapters/clock"
 	"github.com/hexashop/hexashop/adapters/httpapi"
 	"github.com/hexashop/hexashop/adapters/jwt"
+	"github.com/hexashop/hexashop/adapters/logmail"
 	"github.com/hexashop/hexashop/adapters/memory"
 	"github.com/hexashop/hexashop/adapters/postgres"
+	"github.com/hexashop/hexashop/adapters/smtp"
 	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/ports"
 )
@@ -42,6 +45,19 @@ func provideTokens(cfg Config) (*jwt.Issuer, error) {
 	})
 }
 
+func provideMailer(cfg Config, log *slog.Logger) ports.Mailer {
+	if cfg.SMTP == nil {
+		return logmail.New(cfg.MailFrom, log)
+	}
+	return smtp.New(*cfg.SMTP)
+}
+
+func provideMailText(cfg Config) usecase.MailText { return usecase.MailText{Currency: cfg.Currency} }
+
+func provideDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clock, cfg Config, log *slog.Logger) *usecase.Dispatcher {
+	return usecase.NewDispatcher(outbox, mailer, clock, cfg.Dispatch, log)
+}
+
 func openPostgres(ctx context.Context, cfg Config) (*postgres.DB, func(), error) {
 	return postgres.Open(ctx, cfg.DatabaseURL)
 }
@@ -53,6 +69,11 @@ var coreSet = wire.NewSet(
 	wire.InterfaceValue(new(ports.Clock), clock.System{}),
 	usecase.NewAuth, wire.Bind(new(ports.Auth), new(*usecase.Auth)),
 	usecase.NewUsers, wire.Bind(new(ports.Users), new(*usecase.Users)),
+	usecase.NewCatalog, wire.Bind(new(ports.Catalog), new(*usecase.Catalog)),
+	usecase.NewCarts, wire.Bind(new(ports.Carts), new(*usecase.Carts)),
+	provideMailText,
+	usecase.NewOrders, wire.Bind(new(ports.Orders), new(*usecase.Orders)),
+	provideMailer, provideDispatcher,
 	wire.Struct(new(httpapi.Deps), "*"),
 	httpapi.New,
 	wire.Struct(new(App), "*"),
@@ -65,6 +86,12 @@ var memorySet = wire.NewSet(
 	wire.Bind(new(ports.Readiness), new(*memory.Store)),
 	wire.Bind(new(Migrator), new(*memory.Store)),
 	memory.NewUserRepository, wire.Bind(new(ports.UserRepository), new(memory.UserRepository)),
+	memory.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(memory.CategoryRepository)),
+	memory.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(memory.ProductRepository)),
+	memory.NewCartRepository, wire.Bind(new(ports.CartRepository), new(memory.CartRepository)),
+	memory.NewOrderRepository, wire.Bind(new(ports.OrderRepository), new(memory.OrderRepository)),
+	memory.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(memory.IdempotencyRepository)),
+	memory.NewOutbox, wire.Bind(new(ports.Outbox), new(memory.Outbox)),
 )
 
 // postgresSet stores everything in PostgreSQL.
@@ -74,4 +101,10 @@ var postgresSet = wire.NewSet(
 	wire.Bind(new(ports.Readiness), new(*postgres.DB)),
 	wire.Bind(new(Migrator), new(*postgres.DB)),
 	postgres.NewUserRepository, wire.Bind(new(ports.UserRepository), new(postgres.UserRepository)),
+	postgres.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(postgres.CategoryRepository)),
+	postgres.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(postgres.ProductRepository)),
+	postgres.NewCartRepository, wire.Bind(new(ports.CartRepository), new(postgres.CartRepository)),
+	postgres.NewOrderRepository, wire.Bind(new(ports.OrderRepository), new(postgres.OrderRepository)),
+	postgres.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(postgres.IdempotencyRepository)),
+	postgres.NewOutbox, wire.Bind(new(ports.Outbox), new(postgres.Outbox)),
 )

@@ -34,21 +34,38 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	cartRepository := memory.NewCartRepository(store)
 	clock := _wireSystemValue
-	users := usecase.NewUsers(userRepository, hasher, clock, store)
+	users := usecase.NewUsers(userRepository, cartRepository, hasher, clock, store)
+	categoryRepository := memory.NewCategoryRepository(store)
+	productRepository := memory.NewProductRepository(store)
+	catalog := usecase.NewCatalog(categoryRepository, productRepository, clock, store)
+	carts := usecase.NewCarts(cartRepository, productRepository, store)
+	orderRepository := memory.NewOrderRepository(store)
+	idempotencyRepository := memory.NewIdempotencyRepository(store)
+	outbox := memory.NewOutbox(store)
+	mailText := provideMailText(cfg)
+	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
+		Catalog:   catalog,
+		Carts:     carts,
+		Orders:    orders,
 		Readiness: store,
 		Log:       log,
 	}
 	handler := httpapi.New(deps)
+	mailer := provideMailer(cfg, log)
+	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, log)
 	app := &App{
-		Config:   cfg,
-		Log:      log,
-		Handler:  handler,
-		Users:    users,
-		Migrator: store,
+		Config:     cfg,
+		Log:        log,
+		Handler:    handler,
+		Users:      users,
+		Catalog:    catalog,
+		Migrator:   store,
+		Dispatcher: dispatcher,
 	}
 	return app, func() {
 	}, nil
@@ -80,21 +97,38 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		cleanup()
 		return nil, nil, err
 	}
+	cartRepository := postgres.NewCartRepository(db)
 	portsClock := _wireSystemValue
-	users := usecase.NewUsers(userRepository, hasher, portsClock, db)
+	users := usecase.NewUsers(userRepository, cartRepository, hasher, portsClock, db)
+	categoryRepository := postgres.NewCategoryRepository(db)
+	productRepository := postgres.NewProductRepository(db)
+	catalog := usecase.NewCatalog(categoryRepository, productRepository, portsClock, db)
+	carts := usecase.NewCarts(cartRepository, productRepository, db)
+	orderRepository := postgres.NewOrderRepository(db)
+	idempotencyRepository := postgres.NewIdempotencyRepository(db)
+	outbox := postgres.NewOutbox(db)
+	mailText := provideMailText(cfg)
+	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
+		Catalog:   catalog,
+		Carts:     carts,
+		Orders:    orders,
 		Readiness: db,
 		Log:       log,
 	}
 	handler := httpapi.New(deps)
+	mailer := provideMailer(cfg, log)
+	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, log)
 	app := &App{
-		Config:   cfg,
-		Log:      log,
-		Handler:  handler,
-		Users:    users,
-		Migrator: db,
+		Config:     cfg,
+		Log:        log,
+		Handler:    handler,
+		Users:      users,
+		Catalog:    catalog,
+		Migrator:   db,
+		Dispatcher: dispatcher,
 	}
 	return app, func() {
 		cleanup()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,12 +26,23 @@ const (
 // false when it cannot: 415 for another content type, 413 over the size limit, 400 for
 // malformed JSON, 422 for unknown fields or values of the wrong type.
 func bindJSON(c *gin.Context, dst any) bool {
+	_, ok := bindJSONBody(c, dst)
+	return ok
+}
+
+// bindJSONBody is bindJSON that also returns the raw body.
+func bindJSONBody(c *gin.Context, dst any) ([]byte, bool) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
 		writeProblem(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
-		return false
+		return nil, false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	if err != nil {
+		jsonProblem(c, err)
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(dst)
 	if err == nil {
@@ -40,9 +52,9 @@ func bindJSON(c *gin.Context, dst any) bool {
 	}
 	if err != nil {
 		jsonProblem(c, err)
-		return false
+		return nil, false
 	}
-	return true
+	return body, true
 }
 
 var errTrailingData = errors.New("trailing data after the JSON value")
@@ -137,4 +149,19 @@ func queryInt(c *gin.Context, name string, def int) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// queryID reads a positive id from an optional query parameter given at most once.
+func queryID(c *gin.Context, name string) (int64, bool) {
+	vals := c.QueryArray(name)
+	if len(vals) != 1 {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be given at most once")
+		return 0, false
+	}
+	id, err := strconv.ParseInt(vals[0], 10, 64)
+	if err != nil || id <= 0 {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be a positive integer")
+		return 0, false
+	}
+	return id, true
 }

@@ -18,15 +18,21 @@ import (
 type Deps struct {
 	Auth      ports.Auth
 	Users     ports.Users
+	Catalog   ports.Catalog
+	Carts     ports.Carts
+	Orders    ports.Orders
 	Readiness ports.Readiness
 	Log       *slog.Logger
 }
 
 type api struct {
-	auth  ports.Auth
-	users ports.Users
-	ready ports.Readiness
-	log   *slog.Logger
+	auth    ports.Auth
+	users   ports.Users
+	catalog ports.Catalog
+	carts   ports.Carts
+	orders  ports.Orders
+	ready   ports.Readiness
+	log     *slog.Logger
 }
 
 func init() {
@@ -36,7 +42,7 @@ func init() {
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) http.Handler {
-	a := &api{auth: d.Auth, users: d.Users, ready: d.Readiness, log: d.Log}
+	a := &api{auth: d.Auth, users: d.Users, catalog: d.Catalog, carts: d.Carts, orders: d.Orders, ready: d.Readiness, log: d.Log}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true // 405 with Allow instead of 404
 	r.RedirectTrailingSlash = false // trailing slashes are stripped before routing instead
@@ -58,6 +64,26 @@ func New(d Deps) http.Handler {
 	authed.GET("/user/me", a.me)
 	authed.GET("/user/:id", a.getUser)
 	authed.DELETE("/user/:id", a.deleteUser)
+
+	// Catalog: reads public, writes for admins (the use cases answer 403 to customers).
+	r.GET("/products/category", a.listCategories)
+	r.GET("/products/category/:id", a.getCategory)
+	authed.POST("/products/category", a.createCategory)
+	authed.DELETE("/products/category/:id", a.deleteCategory)
+	r.GET("/products", a.listProducts)
+	r.GET("/products/:id", a.getProduct)
+	authed.POST("/products", a.createProduct)
+	authed.PATCH("/products/:id", a.patchProduct)
+	authed.DELETE("/products/:id", a.deleteProduct)
+
+	authed.GET("/cart", a.getCart)
+	authed.POST("/cart/items", a.addCartItem)
+	authed.PATCH("/cart/items/:id", a.patchCartItem)
+	authed.DELETE("/cart/items/:id", a.deleteCartItem)
+
+	authed.POST("/orders", a.placeOrder)
+	authed.GET("/orders", a.listOrders)
+	authed.GET("/orders/:id", a.getOrder)
 
 	return stripTrailingSlash(r)
 }

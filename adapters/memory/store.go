@@ -13,6 +13,7 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
 )
 
@@ -26,18 +27,46 @@ type Store struct {
 // pointers, so a copy of the maps is a copy of the state.
 type state struct {
 	users      map[int64]userRow
-	nextUserID int64
+	categories map[int64]domain.Category
+	products   map[int64]productRow
+	cartLines  map[int64]cartLineRow
+	orders     map[int64]domain.Order // Items are never modified after Create
+	idem       map[idemKey]ports.IdempotencyRecord
+	outbox     map[int64]outboxRow
+	seq        sequences
+}
+
+// sequences hands out ids per table, from 1, as Postgres identity columns do.
+type sequences struct{ user, category, product, cartLine, order, outbox int64 }
+
+func next(counter *int64) int64 {
+	*counter++
+	return *counter
 }
 
 func (s state) clone() state {
 	c := s
 	c.users = maps.Clone(s.users)
+	c.categories = maps.Clone(s.categories)
+	c.products = maps.Clone(s.products)
+	c.cartLines = maps.Clone(s.cartLines)
+	c.orders = maps.Clone(s.orders)
+	c.idem = maps.Clone(s.idem)
+	c.outbox = maps.Clone(s.outbox)
 	return c
 }
 
 // NewStore returns an empty store.
 func NewStore() *Store {
-	return &Store{st: state{users: map[int64]userRow{}}}
+	return &Store{st: state{
+		users:      map[int64]userRow{},
+		categories: map[int64]domain.Category{},
+		products:   map[int64]productRow{},
+		cartLines:  map[int64]cartLineRow{},
+		orders:     map[int64]domain.Order{},
+		idem:       map[idemKey]ports.IdempotencyRecord{},
+		outbox:     map[int64]outboxRow{},
+	}}
 }
 
 type txKey struct{}

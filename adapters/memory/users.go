@@ -28,8 +28,7 @@ func (r UserRepository) Create(ctx context.Context, u domain.User) (domain.User,
 	if _, ok := r.byEmail(u.Email); ok {
 		return domain.User{}, domain.ErrEmailTaken
 	}
-	r.s.st.nextUserID++
-	u.ID = r.s.st.nextUserID
+	u.ID = next(&r.s.st.seq.user)
 	u.PasswordHash = slices.Clone(u.PasswordHash)
 	r.s.st.users[u.ID] = userRow{User: u}
 	return u, nil

@@ -2,6 +2,7 @@
 //
 //	hexashop serve                             migrate, then serve HTTP until SIGINT/SIGTERM
 //	hexashop migrate                           apply pending migrations and exit
+//	hexashop dispatch                          deliver outbox mail until SIGINT/SIGTERM
 //	hexashop admin create --email E --name N   create or promote an admin (password on stdin
 //	                                           or in ADMIN_PASSWORD, never in argv)
 //
@@ -28,6 +29,7 @@ import (
 const usage = `usage:
   hexashop serve
   hexashop migrate
+  hexashop dispatch
   hexashop admin create --email EMAIL --name NAME   (password from stdin or ADMIN_PASSWORD)
 `
 
@@ -72,6 +74,12 @@ func run(args []string, stdin io.Reader, log *slog.Logger) error {
 			return err
 		}
 		log.Info("migrations applied")
+		return nil
+	case args[0] == "dispatch" && len(args) == 1:
+		if cfg.DemoMode() {
+			return errors.New("dispatch: needs DATABASE_URL (in demo mode the outbox lives inside `hexashop serve`)")
+		}
+		app.Dispatcher.Run(ctx)
 		return nil
 	case args[0] == "admin" && len(args) > 1 && args[1] == "create":
 		return adminCreate(ctx, app, args[2:], stdin, log)

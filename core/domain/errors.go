@@ -70,6 +70,15 @@ func (v *ValidationError) Add(field, message string) {
 	v.fields = append(v.fields, FieldError{field, message})
 }
 
+// Merge adds the field errors of err, if it is a validation *Error; other errors are
+// ignored, so Merge(nil) is fine.
+func (v *ValidationError) Merge(err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		v.fields = append(v.fields, e.Fields...)
+	}
+}
+
 // Err returns the collected failures as an *Error, or nil.
 func (v *ValidationError) Err() error {
 	if len(v.fields) == 0 {

@@ -131,20 +131,13 @@ type NewUser struct {
 func NewCustomer(name, email, password string) (NewUser, error) {
 	var v ValidationError
 	n, err := ParseName("name", name, MaxUserNameChars)
-	collect(&v, err)
+	v.Merge(err)
 	e, err := ParseEmail(email)
-	collect(&v, err)
+	v.Merge(err)
 	p, err := ParsePassword(password)
-	collect(&v, err)
+	v.Merge(err)
 	if err := v.Err(); err != nil {
 		return NewUser{}, err
 	}
 	return NewUser{Name: n, Email: e, Password: p, Role: RoleCustomer}, nil
-}
-
-// collect moves the field errors of err (a validation *Error) into v.
-func collect(v *ValidationError, err error) {
-	if e, ok := err.(*Error); ok {
-		v.fields = append(v.fields, e.Fields...)
-	}
 }

@@ -12,6 +12,7 @@ import (
 // Users implements ports.Users.
 type Users struct {
 	users  ports.UserRepository
+	carts  ports.CartRepository
 	hasher ports.PasswordHasher
 	clock  ports.Clock
 	tx     ports.Transactor
@@ -20,8 +21,8 @@ type Users struct {
 var _ ports.Users = (*Users)(nil)
 
 // NewUsers builds the account use cases.
-func NewUsers(users ports.UserRepository, hasher ports.PasswordHasher, clock ports.Clock, tx ports.Transactor) *Users {
-	return &Users{users: users, hasher: hasher, clock: clock, tx: tx}
+func NewUsers(users ports.UserRepository, carts ports.CartRepository, hasher ports.PasswordHasher, clock ports.Clock, tx ports.Transactor) *Users {
+	return &Users{users: users, carts: carts, hasher: hasher, clock: clock, tx: tx}
 }
 
 // Register creates a customer account.
@@ -71,13 +72,17 @@ func (s *Users) List(ctx context.Context, actor domain.User, page domain.PageReq
 	return p, nil
 }
 
-// Delete deletes an account and what belongs only to it, in one transaction.
+// Delete deletes an account and its cart, in one transaction. Its orders stay, for the
+// shop's records.
 func (s *Users) Delete(ctx context.Context, actor domain.User, id int64) error {
 	if !actor.CanAccessUser(id) {
 		return domain.ErrNotFound
 	}
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
-		return s.users.Delete(ctx, id)
+		if err := s.users.Delete(ctx, id); err != nil {
+			return err
+		}
+		return s.carts.Clear(ctx, id)
 	})
 	if err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)

@@ -45,23 +45,40 @@ type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
 
+// fixture is every use case on one in-memory store.
 type fixture struct {
-	users  *usecase.Users
-	auth   *usecase.Auth
-	hasher *plainHasher
+	users   *usecase.Users
+	auth    *usecase.Auth
+	catalog *usecase.Catalog
+	carts   *usecase.Carts
+	orders  *usecase.Orders
+	outbox  memory.Outbox
+	hasher  *plainHasher
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	store := memory.NewStore()
-	repo := memory.NewUserRepository(store)
+	users := memory.NewUserRepository(store)
+	products := memory.NewProductRepository(store)
+	carts := memory.NewCartRepository(store)
+	outbox := memory.NewOutbox(store)
 	h := &plainHasher{}
-	auth, err := usecase.NewAuth(repo, h, fakeTokens{})
+	auth, err := usecase.NewAuth(users, h, fakeTokens{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := fixedClock{time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
-	return fixture{users: usecase.NewUsers(repo, h, clock, store), auth: auth, hasher: h}
+	return fixture{
+		users:   usecase.NewUsers(users, carts, h, clock, store),
+		auth:    auth,
+		catalog: usecase.NewCatalog(memory.NewCategoryRepository(store), products, clock, store),
+		carts:   usecase.NewCarts(carts, products, store),
+		orders: usecase.NewOrders(memory.NewOrderRepository(store), carts, products, memory.NewIdempotencyRepository(store),
+			outbox, usecase.MailText{Currency: "EUR"}, clock, store),
+		outbox: outbox,
+		hasher: h,
+	}
 }
 
 var ctx = context.Background()

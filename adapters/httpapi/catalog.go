@@ -1,0 +1,208 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+type categoryResponse struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+func toCategoryResponse(c domain.Category) categoryResponse {
+	return categoryResponse{ID: c.ID, Name: c.Name}
+}
+
+type productResponse struct {
+	ID          int64            `json:"id"`
+	Name        string           `json:"name"`
+	Description string           `json:"description"`
+	PriceCents  int64            `json:"price_cents"`
+	Stock       int              `json:"stock"`
+	Category    categoryResponse `json:"category"`
+	CreatedAt   time.Time        `json:"created_at"`
+}
+
+func toProductResponse(p domain.Product) productResponse {
+	return productResponse{
+		ID: p.ID, Name: p.Name, Description: p.Description, PriceCents: int64(p.Price), Stock: p.Stock,
+		Category: toCategoryResponse(p.Category), CreatedAt: p.CreatedAt.UTC(),
+	}
+}
+
+func (a *api) listCategories(c *gin.Context) {
+	p, ok := pageRequest(c)
+	if !ok {
+		return
+	}
+	page, err := a.catalog.ListCategories(c.Request.Context(), p)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toPage(page, toCategoryResponse))
+}
+
+func (a *api) getCategory(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	cat, err := a.catalog.GetCategory(c.Request.Context(), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toCategoryResponse(cat))
+}
+
+func (a *api) createCategory(c *gin.Context) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if !bindJSON(c, &req) {
+		return
+	}
+	cat, err := a.catalog.CreateCategory(c.Request.Context(), currentUser(c), req.Name)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Location", "/products/category/"+itoa(cat.ID))
+	c.JSON(http.StatusCreated, toCategoryResponse(cat))
+}
+
+func (a *api) deleteCategory(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	if err := a.catalog.DeleteCategory(c.Request.Context(), currentUser(c), id); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (a *api) listProducts(c *gin.Context) {
+	p, ok := pageRequest(c)
+	if !ok {
+		return
+	}
+	var filter ports.ProductFilter
+	if _, given := c.GetQuery("category_id"); given {
+		id, ok := queryID(c, "category_id")
+		if !ok {
+			return
+		}
+		filter.CategoryID = id
+	}
+	page, err := a.catalog.ListProducts(c.Request.Context(), filter, p)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toPage(page, toProductResponse))
+}
+
+func (a *api) getProduct(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	p, err := a.catalog.GetProduct(c.Request.Context(), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toProductResponse(p))
+}
+
+type createProductRequest struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	PriceCents  *int64 `json:"price_cents"`
+	Stock       *int64 `json:"stock"`
+	CategoryID  *int64 `json:"category_id"`
+}
+
+func (a *api) createProduct(c *gin.Context) {
+	var req createProductRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	p, err := a.catalog.CreateProduct(c.Request.Context(), currentUser(c), ports.NewProductInput{
+		Name: req.Name, Description: req.Description, PriceCents: req.PriceCents, Stock: req.Stock, CategoryID: req.CategoryID,
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Location", "/products/"+itoa(p.ID))
+	c.JSON(http.StatusCreated, toProductResponse(p))
+}
+
+type patchProductRequest struct {
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+	PriceCents  *int64  `json:"price_cents"`
+	Stock       *int64  `json:"stock"`
+	CategoryID  *int64  `json:"category_id"`
+}
+
+func (a *api) patchProduct(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	var req patchProductRequest
+	body, ok := bindJSONBody(c, &req)
+	if !ok {
+		return
+	}
+	// A pointer field cannot tell null from absent; every product field has a value,
+	// so an explicit null is refused rather than read as "unchanged".
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(body, &fields) // already decoded once: cannot fail
+	var v domain.ValidationError
+	for _, name := range []string{"name", "description", "price_cents", "stock", "category_id"} {
+		if bytes.Equal(fields[name], []byte("null")) {
+			v.Add(name, "must not be null")
+		}
+	}
+	if err := v.Err(); err != nil {
+		a.fail(c, err)
+		return
+	}
+	patch := domain.ProductPatch{Name: req.Name, Description: req.Description, Stock: req.Stock, CategoryID: req.CategoryID}
+	if req.PriceCents != nil {
+		price := domain.Cents(*req.PriceCents)
+		patch.Price = &price
+	}
+	p, err := a.catalog.UpdateProduct(c.Request.Context(), currentUser(c), id, patch)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toProductResponse(p))
+}
+
+func (a *api) deleteProduct(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	if err := a.catalog.DeleteProduct(c.Request.Context(), currentUser(c), id); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,175 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// CategoryRepository implements ports.CategoryRepository.
+type CategoryRepository struct{ s *Store }
+
+var _ ports.CategoryRepository = CategoryRepository{}
+
+// NewCategoryRepository returns the store's category repository.
+func NewCategoryRepository(s *Store) CategoryRepository { return CategoryRepository{s: s} }
+
+// Create implements ports.CategoryRepository.
+func (r CategoryRepository) Create(ctx context.Context, name string) (domain.Category, error) {
+	defer r.s.lock(ctx)()
+	for _, c := range r.s.st.categories {
+		if strings.EqualFold(c.Name, name) {
+			return domain.Category{}, domain.ErrCategoryNameTaken
+		}
+	}
+	c := domain.Category{ID: next(&r.s.st.seq.category), Name: name}
+	r.s.st.categories[c.ID] = c
+	return c, nil
+}
+
+// ByID implements ports.CategoryRepository.
+func (r CategoryRepository) ByID(ctx context.Context, id int64) (domain.Category, error) {
+	defer r.s.lock(ctx)()
+	c, ok := r.s.st.categories[id]
+	if !ok {
+		return c, domain.ErrNotFound
+	}
+	return c, nil
+}
+
+// List implements ports.CategoryRepository.
+func (r CategoryRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.Category], error) {
+	defer r.s.lock(ctx)()
+	all := slices.SortedFunc(maps.Values(r.s.st.categories), func(a, b domain.Category) int { return cmp.Compare(a.ID, b.ID) })
+	return pageOf(all, p), nil
+}
+
+// Delete implements ports.CategoryRepository.
+func (r CategoryRepository) Delete(ctx context.Context, id int64) error {
+	defer r.s.lock(ctx)()
+	if _, ok := r.s.st.categories[id]; !ok {
+		return domain.ErrNotFound
+	}
+	for _, p := range r.s.st.products {
+		if !p.deleted && p.CategoryID == id {
+			return domain.ErrCategoryInUse
+		}
+	}
+	delete(r.s.st.categories, id)
+	return nil
+}
+
+type productRow struct {
+	domain.ProductFields
+	id        int64
+	createdAt time.Time
+	deleted   bool
+}
+
+// ProductRepository implements ports.ProductRepository.
+type ProductRepository struct{ s *Store }
+
+var _ ports.ProductRepository = ProductRepository{}
+
+// NewProductRepository returns the store's product repository.
+func NewProductRepository(s *Store) ProductRepository { return ProductRepository{s: s} }
+
+func (r ProductRepository) product(row productRow) domain.Product {
+	return domain.Product{
+		ID: row.id, Name: row.Name, Description: row.Description, Price: row.Price, Stock: row.Stock,
+		Category: r.s.st.categories[row.CategoryID], CreatedAt: row.createdAt,
+	}
+}
+
+// live returns the catalog product id.
+func (r ProductRepository) live(id int64) (productRow, bool) {
+	row, ok := r.s.st.products[id]
+	return row, ok && !row.deleted
+}
+
+// Create implements ports.ProductRepository.
+func (r ProductRepository) Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error) {
+	defer r.s.lock(ctx)()
+	if _, ok := r.s.st.categories[f.CategoryID]; !ok {
+		return domain.Product{}, domain.UnknownCategory()
+	}
+	row := productRow{ProductFields: f, id: next(&r.s.st.seq.product), createdAt: createdAt}
+	r.s.st.products[row.id] = row
+	return r.product(row), nil
+}
+
+// ByID implements ports.ProductRepository.
+func (r ProductRepository) ByID(ctx context.Context, id int64) (domain.Product, error) {
+	defer r.s.lock(ctx)()
+	row, ok := r.live(id)
+	if !ok {
+		return domain.Product{}, domain.ErrNotFound
+	}
+	return r.product(row), nil
+}
+
+// List implements ports.ProductRepository.
+func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (domain.Page[domain.Product], error) {
+	defer r.s.lock(ctx)()
+	var all []domain.Product
+	for _, row := range r.s.st.products {
+		if !row.deleted && (f.CategoryID == 0 || row.CategoryID == f.CategoryID) {
+			all = append(all, r.product(row))
+		}
+	}
+	slices.SortFunc(all, func(a, b domain.Product) int { return cmp.Compare(a.ID, b.ID) })
+	return pageOf(all, p), nil
+}
+
+// Update implements ports.ProductRepository.
+func (r ProductRepository) Update(ctx context.Context, id int64, f domain.ProductFields) (domain.Product, error) {
+	defer r.s.lock(ctx)()
+	row, ok := r.live(id)
+	if !ok {
+		return domain.Product{}, domain.ErrNotFound
+	}
+	if _, ok := r.s.st.categories[f.CategoryID]; !ok {
+		return domain.Product{}, domain.UnknownCategory()
+	}
+	row.ProductFields = f
+	r.s.st.products[id] = row
+	return r.product(row), nil
+}
+
+// Delete implements ports.ProductRepository.
+func (r ProductRepository) Delete(ctx context.Context, id int64) error {
+	defer r.s.lock(ctx)()
+	row, ok := r.live(id)
+	if !ok {
+		return domain.ErrNotFound
+	}
+	row.deleted = true
+	r.s.st.products[id] = row
+	for lineID, l := range r.s.st.cartLines {
+		if l.productID == id {
+			delete(r.s.st.cartLines, lineID)
+		}
+	}
+	return nil
+}
+
+// TakeStock implements ports.ProductRepository.
+func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int) (domain.Product, error) {
+	defer r.s.lock(ctx)()
+	row, ok := r.live(id)
+	if !ok {
+		return domain.Product{}, domain.ErrNotFound
+	}
+	if row.Stock < quantity {
+		return domain.Product{}, domain.ErrInsufficientStock
+	}
+	row.Stock -= quantity
+	r.s.st.products[id] = row
+	return r.product(row), nil
+}

@@ -1,0 +1,166 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// OrderRepository implements ports.OrderRepository.
+type OrderRepository struct{ s *Store }
+
+var _ ports.OrderRepository = OrderRepository{}
+
+// NewOrderRepository returns the store's order repository.
+func NewOrderRepository(s *Store) OrderRepository { return OrderRepository{s: s} }
+
+// Create implements ports.OrderRepository.
+func (r OrderRepository) Create(ctx context.Context, o domain.Order) (domain.Order, error) {
+	defer r.s.lock(ctx)()
+	o.ID = next(&r.s.st.seq.order)
+	o.Items = slices.Clone(o.Items)
+	r.s.st.orders[o.ID] = o
+	return o, nil
+}
+
+// ByID implements ports.OrderRepository.
+func (r OrderRepository) ByID(ctx context.Context, id int64) (domain.Order, error) {
+	defer r.s.lock(ctx)()
+	o, ok := r.s.st.orders[id]
+	if !ok {
+		return o, domain.ErrNotFound
+	}
+	o.Items = slices.Clone(o.Items)
+	return o, nil
+}
+
+// ListByUser implements ports.OrderRepository.
+func (r OrderRepository) ListByUser(ctx context.Context, userID int64, p domain.PageRequest) (domain.Page[domain.Order], error) {
+	defer r.s.lock(ctx)()
+	var all []domain.Order
+	for _, o := range r.s.st.orders {
+		if o.UserID == userID {
+			o.Items = slices.Clone(o.Items)
+			all = append(all, o)
+		}
+	}
+	slices.SortFunc(all, func(a, b domain.Order) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return pageOf(all, p), nil
+}
+
+type idemKey struct {
+	userID int64
+	key    string
+}
+
+// IdempotencyRepository implements ports.IdempotencyRepository. The store's lock already
+// serialises transactions, so a reservation never has to wait.
+type IdempotencyRepository struct{ s *Store }
+
+var _ ports.IdempotencyRepository = IdempotencyRepository{}
+
+// NewIdempotencyRepository returns the store's idempotency repository.
+func NewIdempotencyRepository(s *Store) IdempotencyRepository { return IdempotencyRepository{s: s} }
+
+// Reserve implements ports.IdempotencyRepository.
+func (r IdempotencyRepository) Reserve(ctx context.Context, userID int64, key, fingerprint string) (ports.IdempotencyRecord, bool, error) {
+	defer r.s.lock(ctx)()
+	k := idemKey{userID, key}
+	if rec, ok := r.s.st.idem[k]; ok {
+		return rec, true, nil
+	}
+	r.s.st.idem[k] = ports.IdempotencyRecord{Fingerprint: fingerprint}
+	return ports.IdempotencyRecord{}, false, nil
+}
+
+// Complete implements ports.IdempotencyRepository.
+func (r IdempotencyRepository) Complete(ctx context.Context, userID int64, key string, orderID int64) error {
+	defer r.s.lock(ctx)()
+	k := idemKey{userID, key}
+	rec, ok := r.s.st.idem[k]
+	if !ok {
+		return domain.ErrNotFound
+	}
+	rec.OrderID = orderID
+	r.s.st.idem[k] = rec
+	return nil
+}
+
+type outboxRow struct {
+	msg          domain.OutboxMessage
+	nextAttempt  time.Time
+	lastError    string
+	sent, failed bool
+}
+
+// Outbox implements ports.Outbox.
+type Outbox struct{ s *Store }
+
+var _ ports.Outbox = Outbox{}
+
+// NewOutbox returns the store's outbox.
+func NewOutbox(s *Store) Outbox { return Outbox{s: s} }
+
+// Add implements ports.Outbox.
+func (o Outbox) Add(ctx context.Context, m domain.Mail, now time.Time) error {
+	defer o.s.lock(ctx)()
+	id := next(&o.s.st.seq.outbox)
+	o.s.st.outbox[id] = outboxRow{msg: domain.OutboxMessage{ID: id, Mail: m, Created: now}, nextAttempt: now}
+	return nil
+}
+
+// Claim implements ports.Outbox.
+func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.OutboxMessage, error) {
+	defer o.s.lock(ctx)()
+	var due []int64
+	for id, row := range o.s.st.outbox {
+		if !row.sent && !row.failed && !row.nextAttempt.After(now) {
+			due = append(due, id)
+		}
+	}
+	slices.Sort(due)
+	msgs := []domain.OutboxMessage{}
+	for _, id := range due[:min(limit, len(due))] {
+		row := o.s.st.outbox[id]
+		row.msg.Attempts++
+		row.nextAttempt = now.Add(lease)
+		o.s.st.outbox[id] = row
+		msgs = append(msgs, row.msg)
+	}
+	return msgs, nil
+}
+
+func (o Outbox) update(ctx context.Context, id int64, f func(*outboxRow)) error {
+	defer o.s.lock(ctx)()
+	row, ok := o.s.st.outbox[id]
+	if !ok {
+		return domain.ErrNotFound
+	}
+	f(&row)
+	o.s.st.outbox[id] = row
+	return nil
+}
+
+// MarkSent implements ports.Outbox.
+func (o Outbox) MarkSent(ctx context.Context, id int64, _ time.Time) error {
+	return o.update(ctx, id, func(r *outboxRow) { r.sent = true })
+}
+
+// Retry implements ports.Outbox.
+func (o Outbox) Retry(ctx context.Context, id int64, next time.Time, reason string) error {
+	return o.update(ctx, id, func(r *outboxRow) { r.nextAttempt, r.lastError = next, reason })
+}
+
+// GiveUp implements ports.Outbox.
+func (o Outbox) GiveUp(ctx context.Context, id int64, _ time.Time, reason string) error {
+	return o.update(ctx, id, func(r *outboxRow) { r.failed, r.lastError = true, reason })
+}

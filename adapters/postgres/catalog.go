@@ -1,0 +1,169 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// CategoryRepository implements ports.CategoryRepository.
+type CategoryRepository struct{ db *DB }
+
+var _ ports.CategoryRepository = CategoryRepository{}
+
+// NewCategoryRepository returns a CategoryRepository on db.
+func NewCategoryRepository(db *DB) CategoryRepository { return CategoryRepository{db: db} }
+
+func scanCategory(row pgx.Row) (domain.Category, error) {
+	var c domain.Category
+	err := row.Scan(&c.ID, &c.Name)
+	return c, err
+}
+
+// Create implements ports.CategoryRepository.
+func (r CategoryRepository) Create(ctx context.Context, name string) (domain.Category, error) {
+	c, err := scanCategory(r.db.q(ctx).QueryRow(ctx, `INSERT INTO categories (name) VALUES ($1) RETURNING id, name`, name))
+	if pgCode(err) == uniqueViolation {
+		return c, domain.ErrCategoryNameTaken
+	}
+	if err != nil {
+		return c, fmt.Errorf("insert category: %w", err)
+	}
+	return c, nil
+}
+
+// ByID implements ports.CategoryRepository.
+func (r CategoryRepository) ByID(ctx context.Context, id int64) (domain.Category, error) {
+	return one(scanCategory(r.db.q(ctx).QueryRow(ctx, `SELECT id, name FROM categories WHERE id = $1`, id)))
+}
+
+// List implements ports.CategoryRepository.
+func (r CategoryRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.Category], error) {
+	return page(ctx, r.db.q(ctx), p, scanCategory, `SELECT count(*) FROM categories`,
+		`SELECT id, name FROM categories ORDER BY id LIMIT $1 OFFSET $2`)
+}
+
+// Delete implements ports.CategoryRepository. Deleted products let go of the category
+// first; a live product keeps the foreign key, which makes the delete fail as in use.
+func (r CategoryRepository) Delete(ctx context.Context, id int64) error {
+	return r.db.InTx(ctx, func(ctx context.Context) error {
+		q := r.db.q(ctx)
+		if _, err := q.Exec(ctx, `UPDATE products SET category_id = NULL WHERE category_id = $1 AND deleted_at IS NOT NULL`, id); err != nil {
+			return fmt.Errorf("detach deleted products: %w", err)
+		}
+		tag, err := q.Exec(ctx, `DELETE FROM categories WHERE id = $1`, id)
+		if pgCode(err) == foreignKeyViolation {
+			return domain.ErrCategoryInUse
+		}
+		if err != nil {
+			return fmt.Errorf("delete category: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// ProductRepository implements ports.ProductRepository.
+type ProductRepository struct{ db *DB }
+
+var _ ports.ProductRepository = ProductRepository{}
+
+// NewProductRepository returns a ProductRepository on db.
+func NewProductRepository(db *DB) ProductRepository { return ProductRepository{db: db} }
+
+const productSelect = `SELECT p.id, p.name, p.description, p.price_cents, p.stock, c.id, c.name, p.created_at
+	FROM products p JOIN categories c ON c.id = p.category_id`
+
+func scanProduct(row pgx.Row) (domain.Product, error) {
+	var p domain.Product
+	err := row.Scan(&p.ID, &p.Name, &p.Description, &p.Price, &p.Stock, &p.Category.ID, &p.Category.Name, &p.CreatedAt)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, err
+}
+
+// Create implements ports.ProductRepository.
+func (r ProductRepository) Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error) {
+	var id int64
+	err := r.db.q(ctx).QueryRow(ctx, `INSERT INTO products (name, description, price_cents, stock, category_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		f.Name, f.Description, f.Price, f.Stock, f.CategoryID, createdAt).Scan(&id)
+	if pgCode(err) == foreignKeyViolation {
+		return domain.Product{}, domain.UnknownCategory()
+	}
+	if err != nil {
+		return domain.Product{}, fmt.Errorf("insert product: %w", err)
+	}
+	return r.ByID(ctx, id)
+}
+
+// ByID implements ports.ProductRepository.
+func (r ProductRepository) ByID(ctx context.Context, id int64) (domain.Product, error) {
+	return one(scanProduct(r.db.q(ctx).QueryRow(ctx, productSelect+` WHERE p.id = $1 AND p.deleted_at IS NULL`, id)))
+}
+
+// List implements ports.ProductRepository.
+func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (domain.Page[domain.Product], error) {
+	const where = ` WHERE p.deleted_at IS NULL AND ($3 = 0 OR p.category_id = $3)`
+	return page(ctx, r.db.q(ctx), p, scanProduct,
+		`SELECT count(*) FROM products p WHERE p.deleted_at IS NULL AND ($1 = 0 OR p.category_id = $1)`,
+		productSelect+where+` ORDER BY p.id LIMIT $1 OFFSET $2`, f.CategoryID)
+}
+
+// Update implements ports.ProductRepository.
+func (r ProductRepository) Update(ctx context.Context, id int64, f domain.ProductFields) (domain.Product, error) {
+	tag, err := r.db.q(ctx).Exec(ctx, `UPDATE products SET name = $2, description = $3, price_cents = $4, stock = $5,
+		category_id = $6 WHERE id = $1 AND deleted_at IS NULL`, id, f.Name, f.Description, f.Price, f.Stock, f.CategoryID)
+	if pgCode(err) == foreignKeyViolation {
+		return domain.Product{}, domain.UnknownCategory()
+	}
+	if err != nil {
+		return domain.Product{}, fmt.Errorf("update product: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.Product{}, domain.ErrNotFound
+	}
+	return r.ByID(ctx, id)
+}
+
+// Delete implements ports.ProductRepository.
+func (r ProductRepository) Delete(ctx context.Context, id int64) error {
+	return r.db.InTx(ctx, func(ctx context.Context) error {
+		q := r.db.q(ctx)
+		tag, err := q.Exec(ctx, `UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, id)
+		if err != nil {
+			return fmt.Errorf("delete product: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		if _, err := q.Exec(ctx, `DELETE FROM cart_items WHERE product_id = $1`, id); err != nil {
+			return fmt.Errorf("remove deleted product from carts: %w", err)
+		}
+		return nil
+	})
+}
+
+// TakeStock implements ports.ProductRepository: one conditional UPDATE, so the stock can
+// never go below zero whatever runs concurrently (the row lock serialises writers, and
+// the WHERE is re-checked on the newest row version).
+func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int) (domain.Product, error) {
+	q := r.db.q(ctx)
+	tag, err := q.Exec(ctx, `UPDATE products SET stock = stock - $2 WHERE id = $1 AND deleted_at IS NULL AND stock >= $2`, id, quantity)
+	if err != nil {
+		return domain.Product{}, fmt.Errorf("take stock: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := r.ByID(ctx, id); err != nil {
+			return domain.Product{}, err
+		}
+		return domain.Product{}, domain.ErrInsufficientStock
+	}
+	return r.ByID(ctx, id)
+}

@@ -1,0 +1,108 @@
+package usecase
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hexashop/hexashop/ports"
+)
+
+// DispatcherConfig tunes outbox delivery.
+type DispatcherConfig struct {
+	Poll        time.Duration // pause between looks at an empty outbox
+	Batch       int           // messages claimed at once
+	Lease       time.Duration // how long a claimed message is ours before others may retry it
+	BaseBackoff time.Duration // wait after the first failure; doubles each time
+	MaxBackoff  time.Duration // longest wait between attempts
+	MaxAttempts int           // attempts before the message is given up
+}
+
+// DefaultDispatcherConfig is what `hexashop serve` and `hexashop dispatch` use.
+var DefaultDispatcherConfig = DispatcherConfig{
+	Poll: time.Second, Batch: 10, Lease: 2 * time.Minute,
+	BaseBackoff: 5 * time.Second, MaxBackoff: time.Hour, MaxAttempts: 20,
+}
+
+// Dispatcher delivers outbox mails through the Mailer. Several may run at once, in one
+// process or many: Claim leases each message to one of them. A message is marked sent
+// only after the mail server accepted it, so a crash between the two sends it again
+// (at-least-once); normal operation sends each mail once.
+type Dispatcher struct {
+	outbox ports.Outbox
+	mailer ports.Mailer
+	clock  ports.Clock
+	cfg    DispatcherConfig
+	log    *slog.Logger
+}
+
+// NewDispatcher builds a dispatcher.
+func NewDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clock, cfg DispatcherConfig, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{outbox: outbox, mailer: mailer, clock: clock, cfg: cfg, log: log}
+}
+
+// Run delivers until ctx is cancelled. It finishes the mail in hand before it returns;
+// messages it claimed but did not reach become due again when their lease runs out.
+func (d *Dispatcher) Run(ctx context.Context) {
+	d.log.Info("outbox dispatcher started")
+	defer d.log.Info("outbox dispatcher stopped")
+	for {
+		n, err := d.DispatchOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("outbox dispatch failed", slog.Any("error", err))
+		}
+		if n > 0 && err == nil {
+			continue // there may be more due right now
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(d.cfg.Poll):
+		}
+	}
+}
+
+// DispatchOnce claims one batch of due messages and tries each once. It returns how many
+// it claimed.
+func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
+	msgs, err := d.outbox.Claim(ctx, d.clock.Now(), d.cfg.Lease, d.cfg.Batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range msgs {
+		if ctx.Err() != nil {
+			return len(msgs), nil // the lease brings the rest back
+		}
+		// The send and its bookkeeping finish even if shutdown starts meanwhile: an
+		// accepted mail must be marked sent, or it would go out twice.
+		sctx := context.WithoutCancel(ctx)
+		sendErr := d.mailer.Send(sctx, m.Mail)
+		now := d.clock.Now()
+		switch {
+		case sendErr == nil:
+			err = d.outbox.MarkSent(sctx, m.ID, now)
+		case m.Attempts >= d.cfg.MaxAttempts:
+			d.log.Error("outbox: giving up on mail", slog.Int64("id", m.ID), slog.Int("attempts", m.Attempts), slog.Any("error", sendErr))
+			err = d.outbox.GiveUp(sctx, m.ID, now, sendErr.Error())
+		default:
+			next := now.Add(d.backoff(m.Attempts))
+			d.log.Warn("outbox: mail not accepted, will retry", slog.Int64("id", m.ID),
+				slog.Int("attempt", m.Attempts), slog.Time("next", next), slog.Any("error", sendErr))
+			err = d.outbox.Retry(sctx, m.ID, next, sendErr.Error())
+		}
+		if err != nil {
+			return len(msgs), err
+		}
+	}
+	return len(msgs), nil
+}
+
+// backoff is the wait after the given number of failed attempts: base, 2×base, 4×base, …
+// up to MaxBackoff.
+func (d *Dispatcher) backoff(attempts int) time.Duration {
+	b := d.cfg.BaseBackoff
+	for i := 1; i < attempts && b < d.cfg.MaxBackoff; i++ {
+		b *= 2
+	}
+	return min(b, d.cfg.MaxBackoff)
+}
