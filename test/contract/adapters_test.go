@@ -17,7 +17,12 @@ func TestMemory(t *testing.T) {
 	t.Parallel()
 	contract.Run(t, func(t *testing.T) contract.Store {
 		s := memory.NewStore()
-		return contract.Store{Users: memory.NewUserRepository(s), Tx: s}
+		return contract.Store{
+			Users: memory.NewUserRepository(s), Categories: memory.NewCategoryRepository(s),
+			Products: memory.NewProductRepository(s), Carts: memory.NewCartRepository(s),
+			Orders: memory.NewOrderRepository(s), Idempotency: memory.NewIdempotencyRepository(s),
+			Outbox: memory.NewOutbox(s), Tx: s,
+		}
 	})
 }
 
@@ -29,6 +34,11 @@ func TestPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(closeDB)
-		return contract.Store{Users: postgres.NewUserRepository(db), Tx: db}
+		return contract.Store{
+			Users: postgres.NewUserRepository(db), Categories: postgres.NewCategoryRepository(db),
+			Products: postgres.NewProductRepository(db), Carts: postgres.NewCartRepository(db),
+			Orders: postgres.NewOrderRepository(db), Idempotency: postgres.NewIdempotencyRepository(db),
+			Outbox: postgres.NewOutbox(db), Tx: db,
+		}
 	})
 }

@@ -11,8 +11,14 @@ import (
 
 // Store is one adapter's implementation of the driven ports, on empty storage.
 type Store struct {
-	Users ports.UserRepository
-	Tx    ports.Transactor
+	Users       ports.UserRepository
+	Categories  ports.CategoryRepository
+	Products    ports.ProductRepository
+	Carts       ports.CartRepository
+	Orders      ports.OrderRepository
+	Idempotency ports.IdempotencyRepository
+	Outbox      ports.Outbox
+	Tx          ports.Transactor
 }
 
 // NewStore returns a Store on fresh, empty storage for one test.
@@ -22,4 +28,9 @@ type NewStore func(t *testing.T) Store
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("UserRepository", func(t *testing.T) { t.Parallel(); testUserRepository(t, newStore) })
 	t.Run("Transactor", func(t *testing.T) { t.Parallel(); testTransactor(t, newStore) })
+	t.Run("Catalog", func(t *testing.T) { t.Parallel(); testCatalog(t, newStore) })
+	t.Run("CartRepository", func(t *testing.T) { t.Parallel(); testCarts(t, newStore) })
+	t.Run("OrderRepository", func(t *testing.T) { t.Parallel(); testOrders(t, newStore) })
+	t.Run("IdempotencyRepository", func(t *testing.T) { t.Parallel(); testIdempotency(t, newStore) })
+	t.Run("Outbox", func(t *testing.T) { t.Parallel(); testOutbox(t, newStore) })
 }
