@@ -41,6 +41,8 @@ func (fakeTokens) Verify(tok string) (int64, error) {
 	return id, nil
 }
 
+var fixedNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
 type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
@@ -68,7 +70,7 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := fixedClock{time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	clock := fixedClock{fixedNow}
 	return fixture{
 		users:   usecase.NewUsers(users, carts, h, clock, store),
 		auth:    auth,
@@ -179,3 +181,5 @@ func TestEnsureAdminPromotesAndResetsPassword(t *testing.T) {
 		t.Error("EnsureAdmin accepted a short password")
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

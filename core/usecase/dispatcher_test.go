@@ -1,0 +1,124 @@
+package usecase_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hexashop/hexashop/adapters/memory"
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/core/usecase"
+)
+
+// movingClock is a clock the test advances by hand.
+type movingClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *movingClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *movingClock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
+
+// flakyMailer refuses the first failures sends, then accepts and records.
+type flakyMailer struct {
+	mu       sync.Mutex
+	failures int
+	tries    int
+	sent     []domain.Mail
+}
+
+func (m *flakyMailer) Send(_ context.Context, mail domain.Mail) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tries++
+	if m.failures > 0 {
+		m.failures--
+		return errors.New("451 try again later")
+	}
+	m.sent = append(m.sent, mail)
+	return nil
+}
+
+var testDispatch = usecase.DispatcherConfig{
+	Poll: time.Millisecond, Batch: 10, Lease: time.Minute,
+	BaseBackoff: 10 * time.Second, MaxBackoff: 40 * time.Second, MaxAttempts: 5,
+}
+
+func TestDispatcherRetriesWithBackoffUntilAccepted(t *testing.T) {
+	store := memory.NewStore()
+	outbox := memory.NewOutbox(store)
+	clock := &movingClock{now: fixedNow}
+	mailer := &flakyMailer{failures: 3}
+	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, slog.New(slog.DiscardHandler))
+	if err := outbox.Add(ctx, domain.Mail{To: "a@x.org", Subject: "s", Body: "b"}, fixedNow); err != nil {
+		t.Fatal(err)
+	}
+	// Waits after failures 1, 2, 3: 10 s, 20 s, 40 s.
+	for i, wait := range []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second} {
+		if n, err := d.DispatchOnce(ctx); n != 1 || err != nil {
+			t.Fatalf("attempt %d: claimed %d, %v", i+1, n, err)
+		}
+		clock.add(wait - time.Second)
+		if n, _ := d.DispatchOnce(ctx); n != 0 {
+			t.Fatalf("after failure %d, retried %s early", i+1, time.Second)
+		}
+		clock.add(time.Second)
+	}
+	if n, err := d.DispatchOnce(ctx); n != 1 || err != nil || len(mailer.sent) != 1 {
+		t.Fatalf("fourth attempt: claimed %d, %v, sent %d", n, err, len(mailer.sent))
+	}
+	clock.add(time.Hour)
+	if n, _ := d.DispatchOnce(ctx); n != 0 || mailer.tries != 4 {
+		t.Fatalf("a delivered mail was offered again (claimed %d, tries %d)", n, mailer.tries)
+	}
+}
+
+func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
+	store := memory.NewStore()
+	outbox := memory.NewOutbox(store)
+	clock := &movingClock{now: fixedNow}
+	mailer := &flakyMailer{failures: 1000}
+	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, slog.New(slog.DiscardHandler))
+	outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow)
+	for range 20 {
+		d.DispatchOnce(ctx)
+		clock.add(time.Hour)
+	}
+	if mailer.tries != testDispatch.MaxAttempts {
+		t.Fatalf("%d tries, want exactly MaxAttempts=%d", mailer.tries, testDispatch.MaxAttempts)
+	}
+}
+
+func TestDispatcherRunStopsOnCancel(t *testing.T) {
+	store := memory.NewStore()
+	outbox := memory.NewOutbox(store)
+	mailer := &flakyMailer{}
+	d := usecase.NewDispatcher(outbox, mailer, &movingClock{now: fixedNow}, testDispatch, slog.New(slog.DiscardHandler))
+	outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { d.Run(runCtx); close(done) }()
+	deadline := time.After(10 * time.Second)
+	for {
+		mailer.mu.Lock()
+		n := len(mailer.sent)
+		mailer.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("Run did not deliver within 10s")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop after cancel")
+	}
+}
