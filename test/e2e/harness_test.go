@@ -10,9 +10,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/test/pgtest"
 	"github.com/hexashop/hexashop/wiring"
 )
@@ -28,18 +30,43 @@ type server struct {
 	base  string
 	dbURL string
 	app   *wiring.App
+	stop  func() // shuts the server down as SIGTERM would
 }
 
+// fastDispatch makes the outbox dispatcher poll and retry in milliseconds.
+var fastDispatch = usecase.DispatcherConfig{
+	Poll: 10 * time.Millisecond, Batch: 10, Lease: 5 * time.Second,
+	BaseBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, MaxAttempts: 1000,
+}
+
+// option adjusts a test server's environment before it starts.
+type option func(env map[string]string)
+
+// withSMTP sends mail to the given test SMTP server.
+func withSMTP(addr string) option {
+	return func(env map[string]string) { env["SMTP_URL"] = "smtp://" + addr; env["MAIL_FROM"] = "shop@hexashop.test" }
+}
+
+// onDatabase reuses the database of an earlier server (a restart).
+func onDatabase(url string) option { return func(env map[string]string) { env["DATABASE_URL"] = url } }
+
 // startServer wires the Postgres application exactly as `hexashop serve` does and serves
-// it on 127.0.0.1 until the test ends.
-func startServer(t *testing.T) *server {
+// it on 127.0.0.1 until the test ends (or until stop is called).
+func startServer(t *testing.T, opts ...option) *server {
 	t.Helper()
-	dbURL := pgtest.NewDatabase(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "JWT_SECRET": testSecret, "BCRYPT_COST": "4"}
+	env := map[string]string{"JWT_SECRET": testSecret, "BCRYPT_COST": "4"}
+	for _, o := range opts {
+		o(env)
+	}
+	if env["DATABASE_URL"] == "" {
+		env["DATABASE_URL"] = pgtest.NewDatabase(t)
+	}
+	dbURL := env["DATABASE_URL"]
 	cfg, err := wiring.LoadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Dispatch = fastDispatch
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
 	app, cleanup, err := wiring.Build(ctx, cfg, log)
@@ -53,14 +80,18 @@ func startServer(t *testing.T) *server {
 	}
 	done := make(chan error, 1)
 	go func() { done <- app.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		cleanup()
-	})
-	s := &server{t: t, base: "http://" + ln.Addr().String(), dbURL: dbURL, app: app}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			cleanup()
+		})
+	}
+	t.Cleanup(stop)
+	s := &server{t: t, base: "http://" + ln.Addr().String(), dbURL: dbURL, app: app, stop: stop}
 	s.waitServing(done)
 	return s
 }
