@@ -44,7 +44,10 @@ type option func(env map[string]string)
 
 // withSMTP sends mail to the given test SMTP server.
 func withSMTP(addr string) option {
-	return func(env map[string]string) { env["SMTP_URL"] = "smtp://" + addr; env["MAIL_FROM"] = "shop@hexashop.test" }
+	return func(env map[string]string) {
+		env["SMTP_URL"] = "smtp://" + addr
+		env["MAIL_FROM"] = "shop@hexashop.test"
+	}
 }
 
 // onDatabase reuses the database of an earlier server (a restart).
