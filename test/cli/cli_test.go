@@ -4,6 +4,7 @@ package cli_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/hexashop/hexashop/test/pgtest"
+	"github.com/hexashop/hexashop/test/smtptest"
 )
 
 var binary string
@@ -132,9 +134,51 @@ func (p *process) post(t *testing.T, path, contentType, body string) (int, strin
 
 func (p *process) login(t *testing.T, user, password string) int {
 	t.Helper()
-	status, _ := p.post(t, "/login", "application/x-www-form-urlencoded",
-		url.Values{"username": {user}, "password": {password}}.Encode())
+	status, _ := p.token(t, user, password)
 	return status
+}
+
+// token logs in and returns the status and the access token.
+func (p *process) token(t *testing.T, user, password string) (int, string) {
+	t.Helper()
+	status, body := p.post(t, "/login", "application/x-www-form-urlencoded",
+		url.Values{"username": {user}, "password": {password}}.Encode())
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.Unmarshal([]byte(body), &tok)
+	return status, tok.AccessToken
+}
+
+// call sends an authenticated JSON request and returns status and body.
+func (p *process) call(t *testing.T, token, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, p.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// must fails the test unless status is want.
+func must(t *testing.T, want int) func(int, string) string {
+	return func(status int, body string) string {
+		t.Helper()
+		if status != want {
+			t.Fatalf("status %d, want %d: %s", status, want, body)
+		}
+		return body
+	}
 }
 
 func TestPostgresDataSurvivesRestartAndAdminCreate(t *testing.T) {
@@ -157,14 +201,24 @@ func TestPostgresDataSurvivesRestartAndAdminCreate(t *testing.T) {
 		`{"name":"Ann","email":"ann@example.com","password":"ann-password"}`); status != http.StatusCreated {
 		t.Fatalf("register: %d %s", status, body)
 	}
-	if s := p.login(t, "boss@example.com", "admin-password-1"); s != http.StatusOK {
-		t.Fatalf("admin login: %d", s)
-	}
+	_, boss := p.token(t, "boss@example.com", "admin-password-1")
+	must(t, 201)(p.call(t, boss, "POST", "/products/category", `{"name":"Lamps"}`))
+	must(t, 201)(p.call(t, boss, "POST", "/products", `{"name":"Lamp","price_cents":4999,"stock":3,"category_id":1}`))
+	_, ann := p.token(t, "ann@example.com", "ann-password")
+	must(t, 201)(p.call(t, ann, "POST", "/cart/items", `{"product_id":1,"quantity":2}`))
+	order := must(t, 201)(p.call(t, ann, "POST", "/orders", `{"shipping_address":"1 Main St"}`))
 	p.stop(t)
 
 	p = serve(t, environ)
-	if s := p.login(t, "ann@example.com", "ann-password"); s != http.StatusOK {
-		t.Fatalf("login after restart: %d; the account did not persist", s)
+	status, ann := p.token(t, "ann@example.com", "ann-password")
+	if status != http.StatusOK {
+		t.Fatalf("login after restart: %d; the account did not persist", status)
+	}
+	var placed struct{ ID int64 }
+	_ = json.Unmarshal([]byte(order), &placed)
+	if orders := must(t, 200)(p.call(t, ann, "GET", "/orders", "")); !strings.Contains(orders, fmt.Sprintf(`"id":%d,`, placed.ID)) ||
+		!strings.Contains(orders, `"total_cents":9998`) {
+		t.Fatalf("orders after restart = %s; want the order %s", orders, order)
 	}
 	// Promote Ann; the password comes from ADMIN_PASSWORD this time.
 	out, err = run(t, "", append(environ, "ADMIN_PASSWORD=ann-new-password"), "admin", "create", "--email", "ann@example.com")
@@ -209,7 +263,10 @@ func TestStartupRefusesBadConfig(t *testing.T) {
 	}
 }
 
-func TestDemoModePrintsAdminCredentials(t *testing.T) {
+// TestDemoModeWalkthrough is the newcomer's first minute: `make run`, then as a
+// customer register, log in, browse, add two products, order, list orders, and see the
+// confirmation mail in the log.
+func TestDemoModeWalkthrough(t *testing.T) {
 	t.Parallel()
 	p := serve(t, env())
 	m := regexp.MustCompile(`username=(\S+) password=(\S+)`).FindStringSubmatch(p.out.String())
@@ -219,5 +276,79 @@ func TestDemoModePrintsAdminCredentials(t *testing.T) {
 	if s := p.login(t, m[1], m[2]); s != http.StatusOK {
 		t.Fatalf("demo admin login with logged credentials: %d", s)
 	}
+
+	must(t, 201)(p.post(t, "/user", "application/json", `{"name":"Newcomer","email":"new@example.com","password":"new-password"}`))
+	_, tok := p.token(t, "new@example.com", "new-password")
+	var products struct {
+		Items []struct {
+			ID         int64  `json:"id"`
+			Name       string `json:"name"`
+			PriceCents int64  `json:"price_cents"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(must(t, 200)(p.call(t, tok, "GET", "/products", ""))), &products); err != nil || len(products.Items) < 2 {
+		t.Fatalf("demo catalog: %v %+v", err, products)
+	}
+	a, b := products.Items[0], products.Items[1]
+	must(t, 201)(p.call(t, tok, "POST", "/cart/items", fmt.Sprintf(`{"product_id":%d,"quantity":1}`, a.ID)))
+	must(t, 201)(p.call(t, tok, "POST", "/cart/items", fmt.Sprintf(`{"product_id":%d,"quantity":2}`, b.ID)))
+	var order struct {
+		ID         int64 `json:"id"`
+		TotalCents int64 `json:"total_cents"`
+	}
+	_ = json.Unmarshal([]byte(must(t, 201)(p.call(t, tok, "POST", "/orders", ""))), &order)
+	if order.TotalCents != a.PriceCents+2*b.PriceCents {
+		t.Fatalf("order total %d, want %d", order.TotalCents, a.PriceCents+2*b.PriceCents)
+	}
+	if list := must(t, 200)(p.call(t, tok, "GET", "/orders", "")); !strings.Contains(list, fmt.Sprintf(`"id":%d`, order.ID)) {
+		t.Fatalf("orders = %s", list)
+	}
+	want := fmt.Sprintf("Your Hexashop order #%d", order.ID)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.out.String(), want); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no confirmation mail %q in the log:\n%s", want, p.out.String())
+		}
+	}
 	p.stop(t)
+}
+
+// TestDispatchCommandDeliversOutbox runs `hexashop dispatch` on its own, beside no
+// server, against an outbox filled by an earlier `serve`.
+func TestDispatchCommandDeliversOutbox(t *testing.T) {
+	t.Parallel()
+	mailSrv := smtptest.Start(t)
+	mailSrv.Refuse(true)
+	environ := env("DATABASE_URL="+pgtest.NewDatabase(t), "JWT_SECRET="+secret, "SMTP_URL=smtp://"+mailSrv.Addr)
+	if out, err := run(t, "boss-password\n", environ, "admin", "create", "--email", "boss@example.com"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	p := serve(t, environ)
+	_, boss := p.token(t, "boss@example.com", "boss-password")
+	must(t, 201)(p.call(t, boss, "POST", "/products/category", `{"name":"C"}`))
+	must(t, 201)(p.call(t, boss, "POST", "/products", `{"name":"Pen","price_cents":199,"stock":3,"category_id":1}`))
+	must(t, 201)(p.call(t, boss, "POST", "/cart/items", `{"product_id":1,"quantity":1}`))
+	must(t, 201)(p.call(t, boss, "POST", "/orders", ""))
+	p.stop(t)
+
+	mailSrv.Refuse(false)
+	d := exec.Command(binary, "dispatch")
+	d.Env = environ
+	out := &syncBuffer{}
+	d.Stdout, d.Stderr = out, out
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-mailSrv.Arrived():
+	case <-time.After(60 * time.Second):
+		_ = d.Process.Kill()
+		t.Fatalf("dispatch delivered nothing within 60s:\n%s", out.String())
+	}
+	_ = d.Process.Signal(syscall.SIGTERM)
+	if err := d.Wait(); err != nil {
+		t.Fatalf("dispatch after SIGTERM: %v\n%s", err, out.String())
+	}
+	if msgs := mailSrv.Messages(); len(msgs) != 1 || msgs[0].To[0] != "boss@example.com" {
+		t.Fatalf("messages = %+v", msgs)
+	}
 }
