@@ -72,21 +72,8 @@ func (r UserRepository) ByEmail(ctx context.Context, email domain.Email) (domain
 
 // List implements ports.UserRepository.
 func (r UserRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.User], error) {
-	q := r.db.q(ctx)
-	page := domain.Page[domain.User]{PageRequest: p, Items: []domain.User{}}
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM users WHERE deleted_at IS NULL`).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("count users: %w", err)
-	}
-	rows, err := q.Query(ctx, `SELECT `+userColumns+` FROM users WHERE deleted_at IS NULL
-		ORDER BY id LIMIT $1 OFFSET $2`, p.Limit, p.Offset)
-	if err != nil {
-		return page, fmt.Errorf("list users: %w", err)
-	}
-	page.Items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.User, error) { return scanUser(row) })
-	if err != nil {
-		return page, fmt.Errorf("list users: %w", err)
-	}
-	return page, nil
+	return page(ctx, r.db.q(ctx), p, scanUser, `SELECT count(*) FROM users WHERE deleted_at IS NULL`,
+		`SELECT `+userColumns+` FROM users WHERE deleted_at IS NULL ORDER BY id LIMIT $1 OFFSET $2`)
 }
 
 // Update implements ports.UserRepository.
