@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 
 	"github.com/hexashop/hexashop/adapters/httpapi"
 	"github.com/hexashop/hexashop/core/usecase"
@@ -16,7 +15,7 @@ import (
 type App struct {
 	Config     Config
 	Log        *slog.Logger
-	Handler    http.Handler
+	Handler    *httpapi.Handler
 	Users      ports.Users
 	Catalog    ports.Catalog
 	Migrator   Migrator

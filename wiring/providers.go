@@ -20,6 +20,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/postgres"
 	"github.com/hexashop/hexashop/adapters/smtp"
 	"github.com/hexashop/hexashop/core/usecase"
+	"github.com/hexashop/hexashop/docs"
 	"github.com/hexashop/hexashop/ports"
 )
 
@@ -74,6 +75,7 @@ var coreSet = wire.NewSet(
 	provideMailText,
 	usecase.NewOrders, wire.Bind(new(ports.Orders), new(*usecase.Orders)),
 	provideMailer, provideDispatcher,
+	wire.Value(httpapi.OpenAPIDocument(docs.OpenAPI)),
 	wire.Struct(new(httpapi.Deps), "*"),
 	httpapi.New,
 	wire.Struct(new(App), "*"),

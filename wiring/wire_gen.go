@@ -13,6 +13,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/memory"
 	"github.com/hexashop/hexashop/adapters/postgres"
 	"github.com/hexashop/hexashop/core/usecase"
+	"github.com/hexashop/hexashop/docs"
 	"log/slog"
 )
 
@@ -46,6 +47,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	outbox := memory.NewOutbox(store)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
+	openAPIDocument := _wireOpenAPIDocumentValue
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -53,6 +55,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 		Carts:     carts,
 		Orders:    orders,
 		Readiness: store,
+		OpenAPI:   openAPIDocument,
 		Log:       log,
 	}
 	handler := httpapi.New(deps)
@@ -72,7 +75,8 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 }
 
 var (
-	_wireSystemValue = clock.System{}
+	_wireSystemValue          = clock.System{}
+	_wireOpenAPIDocumentValue = httpapi.OpenAPIDocument(docs.OpenAPI)
 )
 
 // newPostgresApp assembles the application on PostgreSQL.
@@ -109,6 +113,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	outbox := postgres.NewOutbox(db)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
+	openAPIDocument := _wireOpenAPIDocumentValue
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -116,6 +121,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		Carts:     carts,
 		Orders:    orders,
 		Readiness: db,
+		OpenAPI:   openAPIDocument,
 		Log:       log,
 	}
 	handler := httpapi.New(deps)

@@ -22,8 +22,12 @@ type Deps struct {
 	Carts     ports.Carts
 	Orders    ports.Orders
 	Readiness ports.Readiness
+	OpenAPI   OpenAPIDocument
 	Log       *slog.Logger
 }
+
+// OpenAPIDocument is the API's OpenAPI document (docs/openapi.yaml), served as is.
+type OpenAPIDocument []byte
 
 type api struct {
 	auth    ports.Auth
@@ -32,8 +36,22 @@ type api struct {
 	carts   ports.Carts
 	orders  ports.Orders
 	ready   ports.Readiness
+	openapi []byte
 	log     *slog.Logger
 }
+
+// Route is one registered method and path, in OpenAPI syntax (/user/{id}).
+type Route struct{ Method, Path string }
+
+// Handler is the whole HTTP API.
+type Handler struct {
+	http.Handler
+	routes []Route
+}
+
+// Routes lists every route the handler serves; the drift test compares it with the
+// OpenAPI document.
+func (h *Handler) Routes() []Route { return h.routes }
 
 func init() {
 	// gin's debug mode prints every route at start-up; the service logs through slog.
@@ -41,8 +59,9 @@ func init() {
 }
 
 // New returns the HTTP handler of the whole API.
-func New(d Deps) http.Handler {
-	a := &api{auth: d.Auth, users: d.Users, catalog: d.Catalog, carts: d.Carts, orders: d.Orders, ready: d.Readiness, log: d.Log}
+func New(d Deps) *Handler {
+	a := &api{auth: d.Auth, users: d.Users, catalog: d.Catalog, carts: d.Carts, orders: d.Orders,
+		ready: d.Readiness, openapi: d.OpenAPI, log: d.Log}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true // 405 with Allow instead of 404
 	r.RedirectTrailingSlash = false // trailing slashes are stripped before routing instead
@@ -56,6 +75,9 @@ func New(d Deps) http.Handler {
 
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.readyz)
+	r.GET("/openapi.yaml", a.openAPI)
+	r.GET("/docs", a.docsPage)
+	r.GET("/docs/:asset", a.docsAsset)
 	r.POST("/login", a.login)
 
 	r.POST("/user", a.registerUser)
@@ -85,7 +107,22 @@ func New(d Deps) http.Handler {
 	authed.GET("/orders", a.listOrders)
 	authed.GET("/orders/:id", a.getOrder)
 
-	return stripTrailingSlash(r)
+	h := &Handler{Handler: stripTrailingSlash(r)}
+	for _, ri := range r.Routes() {
+		h.routes = append(h.routes, Route{Method: ri.Method, Path: openAPIPath(ri.Path)})
+	}
+	return h
+}
+
+// openAPIPath turns gin's /user/:id into OpenAPI's /user/{id}.
+func openAPIPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		if strings.HasPrefix(part, ":") || strings.HasPrefix(part, "*") {
+			parts[i] = "{" + part[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // stripTrailingSlash serves "/user/" exactly like "/user", without a redirect.

@@ -31,6 +31,8 @@ var libraries = map[string][]string{
 	"golang.org/x/crypto/bcrypt":                  {"adapters/bcrypt"},
 	"github.com/google/wire":                      {"wiring"},
 	"github.com/testcontainers/testcontainers-go": {"test/pgtest"},
+	"github.com/getkin/kin-openapi":               {"test"},
+	"github.com/chromedp":                         {"test/browser"},
 }
 
 func isStd(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }

@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -15,11 +16,22 @@ import (
 	"time"
 
 	"github.com/hexashop/hexashop/core/usecase"
+	"github.com/hexashop/hexashop/test/apispec"
 	"github.com/hexashop/hexashop/test/pgtest"
 	"github.com/hexashop/hexashop/wiring"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// spec checks every response of these tests against docs/openapi.yaml.
+var spec *apispec.Validator
+
+func TestMain(m *testing.M) {
+	var err error
+	if spec, err = apispec.NewValidator(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(pgtest.Main(m))
+}
 
 // testSecret is the JWT_SECRET of every test server, so tests can mint their own tokens.
 const testSecret = "e2e-test-secret-0123456789abcdefghijkl"
@@ -157,6 +169,9 @@ func (s *server) request(method, path string, body string, headers ...string) re
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		s.t.Fatal(err)
+	}
+	if err := spec.Check(req, res.StatusCode, res.Header, b); err != nil {
+		s.t.Errorf("response does not match docs/openapi.yaml: %v\nbody: %.300s", err, b)
 	}
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
