@@ -5,7 +5,7 @@ GO ?= go
 # integration tests found.
 TESTFLAGS ?=
 
-.PHONY: run test build wire wire-check fmt-check vet check clean
+.PHONY: run test test-browser build wire wire-check fmt-check vet check swagger-ui clean
 
 ## run: serve on :8080 in demo mode (in-memory store, demo data, mail to the log)
 run:
@@ -14,6 +14,13 @@ run:
 ## test: every test, with the race detector; integration tests find Postgres by themselves
 test:
 	$(GO) test -race -count=1 $(TESTFLAGS) ./...
+
+## test-browser: Swagger UI in headless Chromium (Authorize, Try it out); installs Debian's
+## chromium when missing (needs root or sudo). Screenshot: test/browser/screenshots/.
+test-browser:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'; }
+	$(GO) test -tags browser -count=1 -v ./test/browser
 
 ## build: the binary, in bin/
 build:
@@ -37,6 +44,11 @@ vet:
 
 ## check: the static checks CI runs before the tests
 check: fmt-check vet wire-check
+
+## swagger-ui: refresh the vendored Swagger UI assets from npm (version pinned here)
+SWAGGER_UI_VERSION ?= 5.35.0
+swagger-ui:
+	adapters/httpapi/swaggerui/update.sh $(SWAGGER_UI_VERSION)
 
 clean:
 	rm -rf bin
