@@ -2,7 +2,9 @@ package domain
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -116,6 +118,9 @@ func (p ProductPatch) Apply(current Product) (ProductFields, error) {
 func checkDescription(s string) error {
 	if !utf8.ValidString(s) {
 		return Invalid("description", "must be valid UTF-8 text")
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0 {
+		return Invalid("description", "must not contain control characters other than newlines and tabs")
 	}
 	if utf8.RuneCountInString(s) > MaxDescriptionChars {
 		return Invalid("description", fmt.Sprintf("must be at most %d characters", MaxDescriptionChars))

@@ -41,6 +41,9 @@ func ParseEmail(s string) (Email, error) {
 	if len(e) > maxEmailLen {
 		return "", Invalid("email", "must be at most 254 bytes")
 	}
+	if !utf8.ValidString(string(e)) || strings.IndexFunc(string(e), unicode.IsControl) >= 0 {
+		return "", Invalid("email", "must be a valid email address like name@example.com")
+	}
 	addr, err := mail.ParseAddress(string(e))
 	if err != nil || addr.Name != "" || addr.Address != string(e) {
 		return "", Invalid("email", "must be a valid email address like name@example.com")

@@ -35,7 +35,14 @@ func NewAuth(users ports.UserRepository, hasher ports.PasswordHasher, tokens por
 
 // Login implements the password grant.
 func (a *Auth) Login(ctx context.Context, username, password string) (ports.AccessToken, error) {
-	u, err := a.users.ByEmail(ctx, domain.CanonicalEmail(username))
+	email, err := domain.ParseEmail(username)
+	if err != nil {
+		// No account can have a malformed email: answer as for an unknown one, at the
+		// same cost, and never hand storage bytes it cannot hold (NUL, invalid UTF-8).
+		a.hasher.Matches(a.dummyHash, password)
+		return ports.AccessToken{}, domain.ErrInvalidCredentials
+	}
+	u, err := a.users.ByEmail(ctx, email)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		a.hasher.Matches(a.dummyHash, password)

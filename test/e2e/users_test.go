@@ -314,3 +314,31 @@ func TestReadyzFailsWhenDatabaseIsGone(t *testing.T) {
 		t.Errorf("healthz depends on the database: %d", res.Status)
 	}
 }
+
+// TestBytesStorageCannotHoldAreClientErrors: Postgres text cannot hold NUL or invalid
+// UTF-8; such input must be refused as bad input, never reach the database as a 500.
+func TestBytesStorageCannotHoldAreClientErrors(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	admin := s.admin()
+	for _, username := range []string{"ann\x00@example.com", "ann\xff@example.com", "not an email"} {
+		res := s.form("/login", url.Values{"username": {username}, "password": {"whatever-password"}})
+		if res.Status != http.StatusBadRequest || res.JSON(t)["error"] != "invalid_grant" {
+			t.Errorf("login as %q: %d %s", username, res.Status, res.Body)
+		}
+	}
+	wantProblem(t, s.json(http.MethodPost, "/user", map[string]string{"name": "N", "email": "a\u0000b@example.com", "password": "12345678"}),
+		http.StatusUnprocessableEntity, "validation_failed")
+	cat := s.category(admin, "C")
+	wantProblem(t, s.authed(admin.Token, http.MethodPost, "/products", map[string]any{
+		"name": "P", "description": "nul \u0000 inside", "price_cents": 1, "stock": 1, "category_id": cat,
+	}), http.StatusUnprocessableEntity, "validation_failed")
+	wantProblem(t, s.authed(admin.Token, http.MethodPost, "/products/category", map[string]any{"name": "C\u0000"}),
+		http.StatusUnprocessableEntity, "validation_failed")
+	ok := s.authed(admin.Token, http.MethodPost, "/products", map[string]any{
+		"name": "Tabbed", "description": "line one\n\tline two", "price_cents": 1, "stock": 1, "category_id": cat,
+	})
+	if ok.Status != http.StatusCreated {
+		t.Fatalf("newlines and tabs in a description: %d %s", ok.Status, ok.Body)
+	}
+}
