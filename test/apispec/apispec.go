@@ -20,6 +20,15 @@ import (
 	"github.com/hexashop/hexashop/docs"
 )
 
+func init() {
+	// Bodies of the Swagger UI routes: kin-openapi decodes JSON, YAML and text/plain by
+	// itself; these are checked as opaque strings.
+	for _, ct := range []string{"text/html", "text/javascript", "text/css"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+	}
+	openapi3filter.RegisterBodyDecoder("image/png", openapi3filter.FileBodyDecoder)
+}
+
 // Load parses and validates docs/openapi.yaml.
 func Load() (*openapi3.T, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(docs.OpenAPI)
