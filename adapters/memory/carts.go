@@ -66,12 +66,12 @@ func (r CartRepository) Add(ctx context.Context, userID, productID int64, quanti
 	for id, row := range r.s.st.cartLines {
 		if row.userID == userID && row.productID == productID {
 			row.quantity += quantity
-			r.s.st.cartLines[id] = row
+			put(r.s, r.s.st.cartLines, id, row)
 			return r.line(row), nil
 		}
 	}
 	row := cartLineRow{id: next(&r.s.st.seq.cartLine), userID: userID, productID: productID, quantity: quantity}
-	r.s.st.cartLines[row.id] = row
+	put(r.s, r.s.st.cartLines, row.id, row)
 	return r.line(row), nil
 }
 
@@ -83,7 +83,7 @@ func (r CartRepository) SetQuantity(ctx context.Context, userID, lineID int64, q
 		return domain.CartLine{}, domain.ErrNotFound
 	}
 	row.quantity = quantity
-	r.s.st.cartLines[lineID] = row
+	put(r.s, r.s.st.cartLines, lineID, row)
 	return r.line(row), nil
 }
 
@@ -93,7 +93,7 @@ func (r CartRepository) Remove(ctx context.Context, userID, lineID int64) error 
 	if _, ok := r.own(userID, lineID); !ok {
 		return domain.ErrNotFound
 	}
-	delete(r.s.st.cartLines, lineID)
+	del(r.s, r.s.st.cartLines, lineID)
 	return nil
 }
 
@@ -102,7 +102,7 @@ func (r CartRepository) Clear(ctx context.Context, userID int64) error {
 	defer r.s.lock(ctx)()
 	for id, row := range r.s.st.cartLines {
 		if row.userID == userID {
-			delete(r.s.st.cartLines, id)
+			del(r.s, r.s.st.cartLines, id)
 		}
 	}
 	return nil

@@ -29,7 +29,7 @@ func (r CategoryRepository) Create(ctx context.Context, name string) (domain.Cat
 		}
 	}
 	c := domain.Category{ID: next(&r.s.st.seq.category), Name: name}
-	r.s.st.categories[c.ID] = c
+	put(r.s, r.s.st.categories, c.ID, c)
 	return c, nil
 }
 
@@ -61,7 +61,7 @@ func (r CategoryRepository) Delete(ctx context.Context, id int64) error {
 			return domain.ErrCategoryInUse
 		}
 	}
-	delete(r.s.st.categories, id)
+	del(r.s, r.s.st.categories, id)
 	return nil
 }
 
@@ -100,7 +100,7 @@ func (r ProductRepository) Create(ctx context.Context, f domain.ProductFields, c
 		return domain.Product{}, domain.UnknownCategory()
 	}
 	row := productRow{ProductFields: f, id: next(&r.s.st.seq.product), createdAt: createdAt}
-	r.s.st.products[row.id] = row
+	put(r.s, r.s.st.products, row.id, row)
 	return r.product(row), nil
 }
 
@@ -138,7 +138,7 @@ func (r ProductRepository) Update(ctx context.Context, id int64, f domain.Produc
 		return domain.Product{}, domain.UnknownCategory()
 	}
 	row.ProductFields = f
-	r.s.st.products[id] = row
+	put(r.s, r.s.st.products, id, row)
 	return r.product(row), nil
 }
 
@@ -150,10 +150,10 @@ func (r ProductRepository) Delete(ctx context.Context, id int64) error {
 		return domain.ErrNotFound
 	}
 	row.deleted = true
-	r.s.st.products[id] = row
+	put(r.s, r.s.st.products, id, row)
 	for lineID, l := range r.s.st.cartLines {
 		if l.productID == id {
-			delete(r.s.st.cartLines, lineID)
+			del(r.s, r.s.st.cartLines, lineID)
 		}
 	}
 	return nil
@@ -170,6 +170,6 @@ func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int
 		return domain.Product{}, domain.ErrInsufficientStock
 	}
 	row.Stock -= quantity
-	r.s.st.products[id] = row
+	put(r.s, r.s.st.products, id, row)
 	return r.product(row), nil
 }

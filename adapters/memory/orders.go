@@ -23,7 +23,7 @@ func (r OrderRepository) Create(ctx context.Context, o domain.Order) (domain.Ord
 	defer r.s.lock(ctx)()
 	o.ID = next(&r.s.st.seq.order)
 	o.Items = slices.Clone(o.Items)
-	r.s.st.orders[o.ID] = o
+	put(r.s, r.s.st.orders, o.ID, o)
 	return o, nil
 }
 
@@ -78,7 +78,7 @@ func (r IdempotencyRepository) Reserve(ctx context.Context, userID int64, key, f
 	if rec, ok := r.s.st.idem[k]; ok {
 		return rec, true, nil
 	}
-	r.s.st.idem[k] = ports.IdempotencyRecord{Fingerprint: fingerprint}
+	put(r.s, r.s.st.idem, k, ports.IdempotencyRecord{Fingerprint: fingerprint})
 	return ports.IdempotencyRecord{}, false, nil
 }
 
@@ -91,7 +91,7 @@ func (r IdempotencyRepository) Complete(ctx context.Context, userID int64, key s
 		return domain.ErrNotFound
 	}
 	rec.OrderID = orderID
-	r.s.st.idem[k] = rec
+	put(r.s, r.s.st.idem, k, rec)
 	return nil
 }
 
@@ -114,7 +114,7 @@ func NewOutbox(s *Store) Outbox { return Outbox{s: s} }
 func (o Outbox) Add(ctx context.Context, m domain.Mail, now time.Time) error {
 	defer o.s.lock(ctx)()
 	id := next(&o.s.st.seq.outbox)
-	o.s.st.outbox[id] = outboxRow{msg: domain.OutboxMessage{ID: id, Mail: m, Created: now}, nextAttempt: now}
+	put(o.s, o.s.st.outbox, id, outboxRow{msg: domain.OutboxMessage{ID: id, Mail: m, Created: now}, nextAttempt: now})
 	return nil
 }
 
@@ -133,7 +133,7 @@ func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 		row := o.s.st.outbox[id]
 		row.msg.Attempts++
 		row.nextAttempt = now.Add(lease)
-		o.s.st.outbox[id] = row
+		put(o.s, o.s.st.outbox, id, row)
 		msgs = append(msgs, row.msg)
 	}
 	return msgs, nil
@@ -146,7 +146,7 @@ func (o Outbox) update(ctx context.Context, id int64, f func(*outboxRow)) error 
 		return domain.ErrNotFound
 	}
 	f(&row)
-	o.s.st.outbox[id] = row
+	put(o.s, o.s.st.outbox, id, row)
 	return nil
 }
 

@@ -3,14 +3,12 @@
 // tests as the Postgres adapter (see test/contract).
 //
 // One mutex guards the whole store. A transaction holds it from start to end and works on
-// the live maps; it keeps a copy of the state taken at its start and restores it when the
-// transaction fails, which makes rollback trivially right at the price of copying the maps
-// once per transaction: fine for demo data, not meant for large data sets.
+// the live maps, recording how to undo each write (put, del); when the transaction fails
+// it replays the undo log backwards. Ids are not given back on rollback, as in Postgres.
 package memory
 
 import (
 	"context"
-	"maps"
 	"sync"
 
 	"github.com/hexashop/hexashop/core/domain"
@@ -19,12 +17,13 @@ import (
 
 // Store holds all data.
 type Store struct {
-	mu sync.Mutex
-	st state
+	mu   sync.Mutex
+	st   state
+	undo *[]func() // the running transaction's undo log, nil outside transactions
 }
 
-// state is everything a transaction may need to roll back. Its maps hold values, never
-// pointers, so a copy of the maps is a copy of the state.
+// state is all the data. Its maps hold values, never pointers: readers get copies, and
+// every write goes through put or del.
 type state struct {
 	users      map[int64]userRow
 	categories map[int64]domain.Category
@@ -44,16 +43,31 @@ func next(counter *int64) int64 {
 	return *counter
 }
 
-func (s state) clone() state {
-	c := s
-	c.users = maps.Clone(s.users)
-	c.categories = maps.Clone(s.categories)
-	c.products = maps.Clone(s.products)
-	c.cartLines = maps.Clone(s.cartLines)
-	c.orders = maps.Clone(s.orders)
-	c.idem = maps.Clone(s.idem)
-	c.outbox = maps.Clone(s.outbox)
-	return c
+// put sets m[k] = v, remembering the old entry in the transaction's undo log.
+func put[K comparable, V any](s *Store, m map[K]V, k K, v V) {
+	remember(s, m, k)
+	m[k] = v
+}
+
+// del deletes m[k], remembering the old entry in the transaction's undo log.
+func del[K comparable, V any](s *Store, m map[K]V, k K) {
+	remember(s, m, k)
+	delete(m, k)
+}
+
+// remember records how to restore m[k] if the running transaction fails.
+func remember[K comparable, V any](s *Store, m map[K]V, k K) {
+	if s.undo == nil {
+		return
+	}
+	old, had := m[k]
+	*s.undo = append(*s.undo, func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
 }
 
 // NewStore returns an empty store.
@@ -95,14 +109,21 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	before := s.st.clone()
+	var undo []func()
+	s.undo = &undo
+	rollback := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
 	defer func() {
+		s.undo = nil
 		if p := recover(); p != nil {
-			s.st = before
+			rollback()
 			panic(p)
 		}
 		if err != nil {
-			s.st = before
+			rollback()
 		}
 	}()
 	return fn(context.WithValue(ctx, txKey{}, s))

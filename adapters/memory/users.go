@@ -30,7 +30,7 @@ func (r UserRepository) Create(ctx context.Context, u domain.User) (domain.User,
 	}
 	u.ID = next(&r.s.st.seq.user)
 	u.PasswordHash = slices.Clone(u.PasswordHash)
-	r.s.st.users[u.ID] = userRow{User: u}
+	put(r.s, r.s.st.users, u.ID, userRow{User: u})
 	return u, nil
 }
 
@@ -84,7 +84,7 @@ func (r UserRepository) Update(ctx context.Context, u domain.User) error {
 		return domain.ErrNotFound
 	}
 	row.Name, row.Role, row.PasswordHash = u.Name, u.Role, slices.Clone(u.PasswordHash)
-	r.s.st.users[u.ID] = row
+	put(r.s, r.s.st.users, u.ID, row)
 	return nil
 }
 
@@ -96,6 +96,6 @@ func (r UserRepository) Delete(ctx context.Context, id int64) error {
 		return domain.ErrNotFound
 	}
 	row.deleted = true
-	r.s.st.users[id] = row
+	put(r.s, r.s.st.users, id, row)
 	return nil
 }
