@@ -8,7 +8,7 @@ import (
 )
 
 // id reads the "id" of a JSON object answer.
-func id(t *testing.T, r response) int64 {
+func id(t testing.TB, r response) int64 {
 	t.Helper()
 	return int64(r.JSON(t)["id"].(float64))
 }

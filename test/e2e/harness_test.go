@@ -38,7 +38,7 @@ const testSecret = "e2e-test-secret-0123456789abcdefghijkl"
 
 // server is one running Hexashop on a real listener and its own Postgres database.
 type server struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	dbURL string
 	app   *wiring.App
@@ -67,7 +67,7 @@ func onDatabase(url string) option { return func(env map[string]string) { env["D
 
 // startServer wires the Postgres application exactly as `hexashop serve` does and serves
 // it on 127.0.0.1 until the test ends (or until stop is called).
-func startServer(t *testing.T, opts ...option) *server {
+func startServer(t testing.TB, opts ...option) *server {
 	t.Helper()
 	env := map[string]string{"JWT_SECRET": testSecret, "BCRYPT_COST": "4"}
 	for _, o := range opts {
@@ -141,7 +141,7 @@ type response struct {
 }
 
 // JSON decodes the body into a map (or fails the test).
-func (r response) JSON(t *testing.T) map[string]any {
+func (r response) JSON(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
