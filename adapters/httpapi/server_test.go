@@ -51,8 +51,16 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 		t.Fatalf("Serve returned %v before the in-flight request finished", err)
 	case <-time.After(100 * time.Millisecond):
 	}
-	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
-		t.Error("still accepting new connections while draining")
+	// Draining stops accepting new connections (polled: Shutdown runs in Serve's goroutine).
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting new connections 5s into draining")
+		}
 	}
 	close(release)
 	if r := <-got; r.err != nil || r.body != "finished" {
