@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
@@ -153,7 +154,12 @@ type Outbox interface {
 	GiveUp(ctx context.Context, id int64, at time.Time, reason string) error
 }
 
-// Mailer delivers a mail. A nil error means the mail server accepted it.
+// Mailer delivers a mail. A nil error means the mail server accepted it. An error that
+// wraps ErrMailRejected means the server refused this message for good (say, no such
+// recipient): retrying it cannot help. Any other error is worth retrying.
 type Mailer interface {
 	Send(ctx context.Context, m domain.Mail) error
 }
+
+// ErrMailRejected marks a permanent refusal of one message by the mail server.
+var ErrMailRejected = errors.New("mail rejected permanently")

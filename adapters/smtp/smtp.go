@@ -14,6 +14,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -139,7 +140,7 @@ func (m *Mailer) converse(c *smtp.Client, mail domain.Mail) error {
 		return fmt.Errorf("smtp MAIL FROM: %w", err)
 	}
 	if err := c.Rcpt(string(mail.To)); err != nil {
-		return fmt.Errorf("smtp RCPT TO: %w", err)
+		return fmt.Errorf("smtp RCPT TO: %w", permanent(err))
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -153,9 +154,20 @@ func (m *Mailer) converse(c *smtp.Client, mail domain.Mail) error {
 		return fmt.Errorf("smtp write: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("smtp message refused: %w", err)
+		return fmt.Errorf("smtp message refused: %w", permanent(err))
 	}
 	return nil
+}
+
+// permanent marks a 5xx answer to RCPT TO or to the message itself as a refusal of this
+// message for good. A 5xx elsewhere (AUTH, MAIL FROM) means our configuration is wrong,
+// which every message would hit: those stay retryable, so no mail is dropped for it.
+func permanent(err error) error {
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 && te.Code < 600 {
+		return fmt.Errorf("%w: %w", ports.ErrMailRejected, err)
+	}
+	return err
 }
 
 // message renders mail as RFC 5322 text: UTF-8, quoted-printable body, encoded subject.

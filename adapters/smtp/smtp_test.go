@@ -2,12 +2,14 @@ package smtp_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hexashop/hexashop/adapters/smtp"
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
 	"github.com/hexashop/hexashop/test/smtptest"
 )
 
@@ -57,6 +59,19 @@ func TestSendReportsRefusal(t *testing.T) {
 	}
 	if len(srv.Messages()) != 0 {
 		t.Fatal("a refused mail was recorded")
+	}
+}
+
+func TestUnknownRecipientIsAPermanentRejection(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.RejectRecipient("ghost@example.com")
+	err := mailer(t, srv, "").Send(context.Background(), domain.Mail{To: "ghost@example.com"})
+	if !errors.Is(err, ports.ErrMailRejected) || !strings.Contains(err.Error(), "550") {
+		t.Fatalf("err = %v, want ErrMailRejected with the 550", err)
+	}
+	srv.Refuse(true) // 451 to MAIL FROM: temporary
+	if err := mailer(t, srv, "").Send(context.Background(), domain.Mail{To: "a@b.c"}); err == nil || errors.Is(err, ports.ErrMailRejected) {
+		t.Fatalf("451: err = %v, want a retryable error", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -81,7 +82,7 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		switch {
 		case sendErr == nil:
 			err = d.outbox.MarkSent(sctx, m.ID, now)
-		case m.Attempts >= d.cfg.MaxAttempts:
+		case errors.Is(sendErr, ports.ErrMailRejected), m.Attempts >= d.cfg.MaxAttempts:
 			d.log.Error("outbox: giving up on mail", slog.Int64("id", m.ID), slog.Int("attempts", m.Attempts), slog.Any("error", sendErr))
 			err = d.outbox.GiveUp(sctx, m.ID, now, sendErr.Error())
 		default:

@@ -3,6 +3,7 @@ package usecase_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/memory"
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/core/usecase"
+	"github.com/hexashop/hexashop/ports"
 )
 
 // movingClock is a clock the test advances by hand.
@@ -89,6 +91,29 @@ func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 	if mailer.tries != testDispatch.MaxAttempts {
 		t.Fatalf("%d tries, want exactly MaxAttempts=%d", mailer.tries, testDispatch.MaxAttempts)
+	}
+}
+
+// rejectingMailer refuses every mail for good.
+type rejectingMailer struct{ tries int }
+
+func (m *rejectingMailer) Send(context.Context, domain.Mail) error {
+	m.tries++
+	return fmt.Errorf("smtp RCPT TO: %w: 550 no such user", ports.ErrMailRejected)
+}
+
+func TestDispatcherGivesUpAtOnceOnPermanentRejection(t *testing.T) {
+	outbox := memory.NewOutbox(memory.NewStore())
+	clock := &movingClock{now: fixedNow}
+	mailer := &rejectingMailer{}
+	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, slog.New(slog.DiscardHandler))
+	outbox.Add(ctx, domain.Mail{To: "ghost@x.org"}, fixedNow)
+	for range 5 {
+		d.DispatchOnce(ctx)
+		clock.add(time.Hour)
+	}
+	if mailer.tries != 1 {
+		t.Fatalf("%d tries of a permanently rejected mail, want 1", mailer.tries)
 	}
 }
 

@@ -52,6 +52,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	refuse   bool
+	reject   map[string]bool
 	messages []Message
 	arrived  chan struct{}
 	wg       sync.WaitGroup
@@ -76,6 +77,16 @@ func (s *Server) Refuse(refuse bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = refuse
+}
+
+// RejectRecipient makes the server answer 550 (no such user) to RCPT TO:<addr>.
+func (s *Server) RejectRecipient(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reject == nil {
+		s.reject = map[string]bool{}
+	}
+	s.reject[addr] = true
 }
 
 // Messages returns what was accepted so far.
@@ -130,6 +141,13 @@ func (s *Server) serve(c net.Conn) {
 			cur = Message{From: addr(line)}
 			say("250 ok")
 		case "RCPT":
+			s.mu.Lock()
+			rejected := s.reject[addr(line)]
+			s.mu.Unlock()
+			if rejected {
+				say("550 5.1.1 no such user")
+				continue
+			}
 			cur.To = append(cur.To, addr(line))
 			say("250 ok")
 		case "DATA":
