@@ -31,14 +31,15 @@ func (s *Users) Register(ctx context.Context, name, email, password string) (dom
 	if err != nil {
 		return domain.User{}, err
 	}
-	return s.create(ctx, nu)
-}
-
-func (s *Users) create(ctx context.Context, nu domain.NewUser) (domain.User, error) {
 	hash, err := s.hasher.Hash(nu.Password)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("register: hash password: %w", err)
 	}
+	return s.store(ctx, nu, hash)
+}
+
+// store saves a new account whose password is already hashed.
+func (s *Users) store(ctx context.Context, nu domain.NewUser, hash []byte) (domain.User, error) {
 	u, err := s.users.Create(ctx, domain.User{
 		Name: nu.Name, Email: nu.Email, Role: nu.Role, PasswordHash: hash, CreatedAt: s.clock.Now(),
 	})
@@ -97,6 +98,11 @@ func (s *Users) EnsureAdmin(ctx context.Context, name, email, password string) (
 		return domain.User{}, false, err
 	}
 	nu.Role = domain.RoleAdmin
+	// Hash before the transaction: bcrypt is slow and must not hold a transaction open.
+	hash, err := s.hasher.Hash(nu.Password)
+	if err != nil {
+		return domain.User{}, false, fmt.Errorf("ensure admin: hash password: %w", err)
+	}
 	var (
 		u       domain.User
 		created bool
@@ -104,14 +110,10 @@ func (s *Users) EnsureAdmin(ctx context.Context, name, email, password string) (
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		existing, err := s.users.ByEmail(ctx, nu.Email)
 		if errors.Is(err, domain.ErrNotFound) {
-			u, err = s.create(ctx, nu)
+			u, err = s.store(ctx, nu, hash)
 			created = err == nil
 			return err
 		}
-		if err != nil {
-			return err
-		}
-		hash, err := s.hasher.Hash(nu.Password)
 		if err != nil {
 			return err
 		}
