@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -32,14 +31,6 @@ func scanUser(row pgx.Row) (domain.User, error) {
 	}
 	u.Email, u.Role, u.CreatedAt = domain.Email(email), domain.Role(role), u.CreatedAt.UTC()
 	return u, nil
-}
-
-// one maps pgx.ErrNoRows to domain.ErrNotFound.
-func one[T any](v T, err error) (T, error) {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return v, domain.ErrNotFound
-	}
-	return v, err
 }
 
 // Create implements ports.UserRepository.

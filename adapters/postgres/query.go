@@ -2,12 +2,21 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hexashop/hexashop/core/domain"
 )
+
+// one maps pgx.ErrNoRows to domain.ErrNotFound.
+func one[T any](v T, err error) (T, error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, domain.ErrNotFound
+	}
+	return v, err
+}
 
 // page runs a count query (its args are filter...) and a list query (args: limit,
 // offset, filter...) and returns the page. Items is never nil.
