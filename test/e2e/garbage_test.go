@@ -28,6 +28,7 @@ func TestNoServerErrorForAnyClientInput(t *testing.T) {
 		`{"product_id":9223372036854775807,"quantity":1}`, `{"product_id":1,"quantity":99999999999999999999}`,
 		`{"price_cents":-9223372036854775808,"stock":1e300,"category_id":0,"name":"x"}`, `{"quantity":"1"}`,
 		`{"shipping_address":"\u0000"}`, `{"email":"\ud800@x.y","name":"n","password":"12345678"}`,
+		"a\x00b@example.com", "\xff\xfe", // raw NUL and invalid UTF-8: Postgres text can hold neither
 	}
 	queries := []string{"", "?limit=abc", "?offset=-1", "?limit=0&offset=99999999999999999999", "?category_id=%00", "?limit=1&limit=2"}
 	for path, item := range doc.Paths.Map() {
