@@ -22,16 +22,55 @@ type UserRepository interface {
 	List(ctx context.Context, page domain.PageRequest) (domain.Page[domain.User], error)
 	// Update overwrites name, role and password hash of the live account u.ID.
 	Update(ctx context.Context, u domain.User) error
+	// ReplacePasswordHash sets the password hash of the live account id to newHash if it
+	// is still oldHash (so an upgrade never undoes a concurrent password change); it
+	// returns domain.ErrNotFound when no live account id has oldHash.
+	ReplacePasswordHash(ctx context.Context, id int64, oldHash, newHash []byte) error
 	// Delete marks the account deleted, or returns domain.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }
 
-// PasswordHasher turns passwords into slow, salted hashes and checks them.
+// PasswordHasher turns passwords into slow, salted hashes and checks them. Hashing is the
+// most expensive thing the service does, so implementations admit a bounded number of
+// hashes at a time: when no slot frees up in time, Hash and Matches return an error
+// matching domain.ErrBusy (with a retry advice) and do no work.
 type PasswordHasher interface {
-	Hash(p domain.Password) ([]byte, error)
-	// Matches reports whether password is the one hash was made from. It takes the same
-	// time for a wrong password as for a right one.
-	Matches(hash []byte, password string) bool
+	Hash(ctx context.Context, p domain.Password) ([]byte, error)
+	// Matches reports whether password is the one hash was made from. A nil hash stands
+	// for an unknown account: it is compared against a dummy hash and never matches. Every
+	// answer takes at least the time of one comparison at the configured cost, whatever
+	// the cost stored in hash, so that no account answers faster than an unknown one.
+	Matches(ctx context.Context, hash []byte, password string) (bool, error)
+	// NeedsRehash reports whether hash was made with other parameters than the current
+	// ones, so that a successful login should store a fresh hash.
+	NeedsRehash(hash []byte) bool
+}
+
+// EmailNormalizer maps the many Unicode spellings of one address (fullwidth letters,
+// compatibility characters, letter case) to one form, before validation, uniqueness and
+// lookup. Invalid UTF-8 is returned unchanged, for validation to refuse.
+type EmailNormalizer interface {
+	NormalizeEmail(s string) string
+}
+
+// AttemptRecord is the recent history of one throttling key.
+type AttemptRecord struct {
+	Count int       // attempts counted since the record was created
+	Last  time.Time // when the latest one was counted
+}
+
+// AttemptCounter counts attempts (failed logins, registrations) per key, for throttling.
+// Keys are opaque strings chosen by the core. It is shared by every process on one store.
+type AttemptCounter interface {
+	// Get returns the records of keys that are still kept at now; absent keys have none.
+	Get(ctx context.Context, keys []string, now time.Time) (map[string]AttemptRecord, error)
+	// Add counts one attempt at now for each key (starting at 1 when its record was gone)
+	// and keeps each record until now+keep. It is atomic per key under any concurrency.
+	Add(ctx context.Context, keys []string, now time.Time, keep time.Duration) error
+	// Delete forgets keys.
+	Delete(ctx context.Context, keys ...string) error
+	// Sweep deletes the records no longer kept at now and returns how many it deleted.
+	Sweep(ctx context.Context, now time.Time) (int, error)
 }
 
 // AccessToken is a signed bearer token and how long it lives.

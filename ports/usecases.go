@@ -6,12 +6,29 @@ import (
 	"github.com/hexashop/hexashop/core/domain"
 )
 
+// LoginInput is a password login as a client sent it.
+type LoginInput struct {
+	Username   string
+	Password   string
+	ClientAddr string // the client's network address, as far as the transport can tell
+}
+
+// RegisterInput is a registration as a client sent it.
+type RegisterInput struct {
+	Name       string
+	Email      string
+	Password   string
+	ClientAddr string
+}
+
 // Auth is the login use case (OAuth2 password grant) and the resolution of a bearer token
 // to the user it belongs to.
 type Auth interface {
 	// Login returns a token for valid credentials, or domain.ErrInvalidCredentials for an
 	// unknown email, a wrong password or a deleted account alike, taking the same time.
-	Login(ctx context.Context, username, password string) (AccessToken, error)
+	// Too many recent failures for the account or from the address give an error
+	// matching domain.ErrThrottled, decided before any password work.
+	Login(ctx context.Context, in LoginInput) (AccessToken, error)
 	// Authenticate returns the live user a token names, with the role read from storage,
 	// or domain.ErrInvalidToken (also when the user has been deleted since).
 	Authenticate(ctx context.Context, token string) (domain.User, error)
@@ -19,7 +36,9 @@ type Auth interface {
 
 // Users are the account use cases. actor is the authenticated caller.
 type Users interface {
-	Register(ctx context.Context, name, email, password string) (domain.User, error)
+	// Register creates a customer account. Too many registrations from one address give
+	// domain.ErrThrottled.
+	Register(ctx context.Context, in RegisterInput) (domain.User, error)
 	// Get returns the user id if actor is that user or an admin; otherwise ErrNotFound,
 	// exactly as for a missing id.
 	Get(ctx context.Context, actor domain.User, id int64) (domain.User, error)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 
 	"github.com/hexashop/hexashop/adapters/httpapi"
 	"github.com/hexashop/hexashop/core/usecase"
@@ -18,8 +19,9 @@ type App struct {
 	Handler    *httpapi.Handler
 	Users      ports.Users
 	Catalog    ports.Catalog
-	Migrator   Migrator
-	Dispatcher *usecase.Dispatcher
+	Migrator     Migrator
+	Dispatcher   *usecase.Dispatcher
+	Housekeeping *usecase.Housekeeping
 }
 
 // Build assembles the application for cfg: on PostgreSQL when DATABASE_URL is set, in
@@ -43,11 +45,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			return fmt.Errorf("demo seed: %w", err)
 		}
 	}
-	dctx, stopDispatch := context.WithCancel(ctx)
-	dispatched := make(chan struct{})
-	go func() { defer close(dispatched); a.Dispatcher.Run(dctx) }()
+	bctx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	background.Go(func() { a.Dispatcher.Run(bctx) })
+	background.Go(func() { a.Housekeeping.Run(bctx) })
 	err := httpapi.Serve(ctx, ln, a.Handler, a.Config.ShutdownTimeout, a.Log)
-	stopDispatch()
-	<-dispatched
+	stopBackground()
+	background.Wait()
 	return err
 }

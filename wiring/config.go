@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
+	"net/url"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +34,16 @@ type Config struct {
 	Dispatch        usecase.DispatcherConfig
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	Warnings        []string      // things worth logging at start-up
+
+	PasswordWorkers      int           // PASSWORD_CONCURRENCY
+	PasswordQueueTimeout time.Duration // PASSWORD_QUEUE_TIMEOUT
+	PasswordNice         int           // PASSWORD_NICE
+	RequestTimeout       time.Duration // REQUEST_TIMEOUT
+	DBConnectTimeout     time.Duration // DB_CONNECT_TIMEOUT
+	DBAcquireTimeout     time.Duration // DB_ACQUIRE_TIMEOUT
+	TrustedProxies       []string      // TRUSTED_PROXIES
+	CORSOrigins          []string      // CORS_ALLOWED_ORIGINS
+	Throttle             usecase.ThrottleConfig
 }
 
 // DemoMode reports whether the service runs on the in-memory store with demo data.
@@ -99,6 +112,64 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.ShutdownTimeout, err = duration(getenv, "SHUTDOWN_TIMEOUT", 30*time.Second); err != nil {
 		errs = append(errs, err)
 	}
+	if cfg.RequestTimeout, err = duration(getenv, "REQUEST_TIMEOUT", 5*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.DBConnectTimeout, err = duration(getenv, "DB_CONNECT_TIMEOUT", 3*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.DBAcquireTimeout, err = duration(getenv, "DB_ACQUIRE_TIMEOUT", 2*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.PasswordQueueTimeout, err = duration(getenv, "PASSWORD_QUEUE_TIMEOUT", time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	ints := []struct {
+		name     string
+		dst      *int
+		def, min int
+		max      int
+	}{
+		{"PASSWORD_CONCURRENCY", &cfg.PasswordWorkers, runtime.NumCPU(), 1, 1024},
+		{"PASSWORD_NICE", &cfg.PasswordNice, 10, 0, 19},
+		{"LOGIN_FAILURES_PER_ACCOUNT", &cfg.Throttle.AccountFailures, usecase.DefaultThrottleConfig.AccountFailures, 1, 1 << 20},
+		{"LOGIN_FAILURES_PER_ADDRESS", &cfg.Throttle.AddressFailures, usecase.DefaultThrottleConfig.AddressFailures, 1, 1 << 20},
+		{"REGISTRATIONS_PER_ADDRESS", &cfg.Throttle.Registrations, usecase.DefaultThrottleConfig.Registrations, 1, 1 << 20},
+	}
+	cfg.Throttle = usecase.DefaultThrottleConfig
+	for _, v := range ints {
+		*v.dst = v.def
+		raw := getenv(v.name)
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < v.min || n > v.max {
+			bad(v.name, "must be an integer from %d to %d, got %q", v.min, v.max, raw)
+			continue
+		}
+		*v.dst = n
+	}
+	if cfg.Throttle.MaxDelay, err = duration(getenv, "LOGIN_MAX_DELAY", usecase.DefaultThrottleConfig.MaxDelay); err != nil {
+		errs = append(errs, err)
+	}
+	for _, p := range list(getenv("TRUSTED_PROXIES")) {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad("TRUSTED_PROXIES", "%q is neither a CIDR like 10.0.0.0/8 nor an IP address", p)
+				continue
+			}
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+	}
+	for _, o := range list(getenv("CORS_ALLOWED_ORIGINS")) {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+			bad("CORS_ALLOWED_ORIGINS", "%q is not an origin like https://shop.example.com (\"*\" is not accepted)", o)
+			continue
+		}
+		cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+	}
 	if cfg.JWTGenerated {
 		cfg.Warnings = append(cfg.Warnings, "JWT_SECRET is unset: demo mode generated a random one; tokens end with the process")
 	}
@@ -106,6 +177,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 }
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// list splits a comma-separated variable, dropping blanks.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 func orDefault(v, def string) string {
 	if v == "" {

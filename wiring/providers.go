@@ -19,6 +19,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/memory"
 	"github.com/hexashop/hexashop/adapters/postgres"
 	"github.com/hexashop/hexashop/adapters/smtp"
+	"github.com/hexashop/hexashop/adapters/textnorm"
 	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/docs"
 	"github.com/hexashop/hexashop/ports"
@@ -37,7 +38,29 @@ type Migrator interface {
 	Migrate(ctx context.Context) error
 }
 
-func provideHasher(cfg Config) (bcrypt.Hasher, error) { return bcrypt.New(cfg.BcryptCost) }
+func provideHasher(cfg Config) (*bcrypt.Hasher, func(), error) {
+	h, err := bcrypt.New(bcrypt.Config{
+		Cost: cfg.BcryptCost, Workers: cfg.PasswordWorkers, QueueTimeout: cfg.PasswordQueueTimeout, Nice: cfg.PasswordNice,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, h.Close, nil
+}
+
+func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) *usecase.Throttle {
+	return usecase.NewThrottle(store, clock, cfg.Throttle)
+}
+
+func provideHTTPOptions(cfg Config) httpapi.Options {
+	return httpapi.Options{
+		RequestTimeout: cfg.RequestTimeout, ReadyTimeout: readyTimeout,
+		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
+	}
+}
+
+// readyTimeout bounds /readyz's ping: a probe gets its 503 well within 2 s.
+const readyTimeout = time.Second
 
 func provideTokens(cfg Config) (*jwt.Issuer, error) {
 	return jwt.New(jwt.Config{
@@ -60,12 +83,16 @@ func provideDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clo
 }
 
 func openPostgres(ctx context.Context, cfg Config) (*postgres.DB, func(), error) {
-	return postgres.Open(ctx, cfg.DatabaseURL)
+	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{
+		ConnectTimeout: cfg.DBConnectTimeout, AcquireTimeout: cfg.DBAcquireTimeout,
+	})
 }
 
 // coreSet is the use cases and the adapters every mode shares.
 var coreSet = wire.NewSet(
-	provideHasher, wire.Bind(new(ports.PasswordHasher), new(bcrypt.Hasher)),
+	provideHasher, wire.Bind(new(ports.PasswordHasher), new(*bcrypt.Hasher)),
+	wire.InterfaceValue(new(ports.EmailNormalizer), textnorm.Emails{}),
+	provideThrottle, usecase.NewHousekeeping,
 	provideTokens, wire.Bind(new(ports.Tokens), new(*jwt.Issuer)),
 	wire.InterfaceValue(new(ports.Clock), clock.System{}),
 	usecase.NewAuth, wire.Bind(new(ports.Auth), new(*usecase.Auth)),
@@ -76,6 +103,7 @@ var coreSet = wire.NewSet(
 	usecase.NewOrders, wire.Bind(new(ports.Orders), new(*usecase.Orders)),
 	provideMailer, provideDispatcher,
 	wire.Value(httpapi.OpenAPIDocument(docs.OpenAPI)),
+	provideHTTPOptions,
 	wire.Struct(new(httpapi.Deps), "*"),
 	httpapi.New,
 	wire.Struct(new(App), "*"),
@@ -94,6 +122,7 @@ var memorySet = wire.NewSet(
 	memory.NewOrderRepository, wire.Bind(new(ports.OrderRepository), new(memory.OrderRepository)),
 	memory.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(memory.IdempotencyRepository)),
 	memory.NewOutbox, wire.Bind(new(ports.Outbox), new(memory.Outbox)),
+	memory.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(memory.AttemptCounter)),
 )
 
 // postgresSet stores everything in PostgreSQL.
@@ -109,4 +138,5 @@ var postgresSet = wire.NewSet(
 	postgres.NewOrderRepository, wire.Bind(new(ports.OrderRepository), new(postgres.OrderRepository)),
 	postgres.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(postgres.IdempotencyRepository)),
 	postgres.NewOutbox, wire.Bind(new(ports.Outbox), new(postgres.Outbox)),
+	postgres.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(postgres.AttemptCounter)),
 )

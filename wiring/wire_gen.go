@@ -12,6 +12,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/httpapi"
 	"github.com/hexashop/hexashop/adapters/memory"
 	"github.com/hexashop/hexashop/adapters/postgres"
+	"github.com/hexashop/hexashop/adapters/textnorm"
 	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/docs"
 	"log/slog"
@@ -23,21 +24,22 @@ import (
 func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	store := memory.NewStore()
 	userRepository := memory.NewUserRepository(store)
-	hasher, err := provideHasher(cfg)
+	hasher, cleanup, err := provideHasher(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	issuer, err := provideTokens(cfg)
 	if err != nil {
+		cleanup()
 		return nil, nil, err
 	}
-	auth, err := usecase.NewAuth(userRepository, hasher, issuer)
-	if err != nil {
-		return nil, nil, err
-	}
-	cartRepository := memory.NewCartRepository(store)
+	emailNormalizer := _wireEmailsValue
+	attemptCounter := memory.NewAttemptCounter(store)
 	clock := _wireSystemValue
-	users := usecase.NewUsers(userRepository, cartRepository, hasher, clock, store)
+	throttle := provideThrottle(attemptCounter, clock, cfg)
+	auth := usecase.NewAuth(userRepository, hasher, issuer, emailNormalizer, throttle, log)
+	cartRepository := memory.NewCartRepository(store)
+	users := usecase.NewUsers(userRepository, cartRepository, hasher, emailNormalizer, throttle, clock, store)
 	categoryRepository := memory.NewCategoryRepository(store)
 	productRepository := memory.NewProductRepository(store)
 	catalog := usecase.NewCatalog(categoryRepository, productRepository, clock, store)
@@ -48,6 +50,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
 	openAPIDocument := _wireOpenAPIDocumentValue
+	options := provideHTTPOptions(cfg)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -57,24 +60,33 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 		Readiness: store,
 		OpenAPI:   openAPIDocument,
 		Log:       log,
+		Options:   options,
 	}
-	handler := httpapi.New(deps)
+	handler, err := httpapi.New(deps)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	mailer := provideMailer(cfg, log)
 	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, log)
+	housekeeping := usecase.NewHousekeeping(attemptCounter, clock, log)
 	app := &App{
-		Config:     cfg,
-		Log:        log,
-		Handler:    handler,
-		Users:      users,
-		Catalog:    catalog,
-		Migrator:   store,
-		Dispatcher: dispatcher,
+		Config:       cfg,
+		Log:          log,
+		Handler:      handler,
+		Users:        users,
+		Catalog:      catalog,
+		Migrator:     store,
+		Dispatcher:   dispatcher,
+		Housekeeping: housekeeping,
 	}
 	return app, func() {
+		cleanup()
 	}, nil
 }
 
 var (
+	_wireEmailsValue          = textnorm.Emails{}
 	_wireSystemValue          = clock.System{}
 	_wireOpenAPIDocumentValue = httpapi.OpenAPIDocument(docs.OpenAPI)
 )
@@ -86,24 +98,24 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		return nil, nil, err
 	}
 	userRepository := postgres.NewUserRepository(db)
-	hasher, err := provideHasher(cfg)
+	hasher, cleanup2, err := provideHasher(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	issuer, err := provideTokens(cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	auth, err := usecase.NewAuth(userRepository, hasher, issuer)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	cartRepository := postgres.NewCartRepository(db)
+	emailNormalizer := _wireEmailsValue
+	attemptCounter := postgres.NewAttemptCounter(db)
 	portsClock := _wireSystemValue
-	users := usecase.NewUsers(userRepository, cartRepository, hasher, portsClock, db)
+	throttle := provideThrottle(attemptCounter, portsClock, cfg)
+	auth := usecase.NewAuth(userRepository, hasher, issuer, emailNormalizer, throttle, log)
+	cartRepository := postgres.NewCartRepository(db)
+	users := usecase.NewUsers(userRepository, cartRepository, hasher, emailNormalizer, throttle, portsClock, db)
 	categoryRepository := postgres.NewCategoryRepository(db)
 	productRepository := postgres.NewProductRepository(db)
 	catalog := usecase.NewCatalog(categoryRepository, productRepository, portsClock, db)
@@ -114,6 +126,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
 	openAPIDocument := _wireOpenAPIDocumentValue
+	options := provideHTTPOptions(cfg)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -123,20 +136,29 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		Readiness: db,
 		OpenAPI:   openAPIDocument,
 		Log:       log,
+		Options:   options,
 	}
-	handler := httpapi.New(deps)
+	handler, err := httpapi.New(deps)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	mailer := provideMailer(cfg, log)
 	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, log)
+	housekeeping := usecase.NewHousekeeping(attemptCounter, portsClock, log)
 	app := &App{
-		Config:     cfg,
-		Log:        log,
-		Handler:    handler,
-		Users:      users,
-		Catalog:    catalog,
-		Migrator:   db,
-		Dispatcher: dispatcher,
+		Config:       cfg,
+		Log:          log,
+		Handler:      handler,
+		Users:        users,
+		Catalog:      catalog,
+		Migrator:     db,
+		Dispatcher:   dispatcher,
+		Housekeeping: housekeeping,
 	}
 	return app, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
 )
 
 // tokenResponse is the OAuth2 (RFC 6749 §5.1) success body of POST /login.
@@ -73,14 +75,10 @@ func (a *api) login(c *gin.Context) {
 		oauthFail(c, http.StatusBadRequest, "invalid_request", "username and password are required")
 		return
 	}
-	tok, err := a.auth.Login(c.Request.Context(), username, password)
-	if errors.Is(err, domain.ErrInvalidCredentials) {
-		oauthFail(c, http.StatusBadRequest, "invalid_grant", "invalid username or password")
-		return
-	}
+	ctx := c.Request.Context()
+	tok, err := a.auth.Login(ctx, ports.LoginInput{Username: username, Password: password, ClientAddr: c.ClientIP()})
 	if err != nil {
-		a.log.ErrorContext(c.Request.Context(), "login failed", "error", err)
-		oauthFail(c, http.StatusInternalServerError, "server_error", "an unexpected error occurred; it has been logged")
+		a.loginFailed(c, err)
 		return
 	}
 	body, _ := json.Marshal(tokenResponse{
@@ -91,12 +89,38 @@ func (a *api) login(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }
 
+// loginFailed answers a failed token request in the OAuth2 error format (RFC 6749 §5.2).
+// Throttling answers 429 with "slow_down", the token endpoint's registered error for a
+// client that must wait (RFC 8628 §3.5); overload and an unreachable database answer 503
+// "temporarily_unavailable". Both carry Retry-After.
+func (a *api) loginFailed(c *gin.Context, err error) {
+	ctx := c.Request.Context()
+	de, ok := domainError(ctx, err)
+	switch {
+	case ok && errors.Is(de, domain.ErrInvalidCredentials):
+		oauthFail(c, http.StatusBadRequest, "invalid_grant", "invalid username or password")
+	case ok && de.Kind == domain.KindThrottled:
+		retryAfter(c, de)
+		oauthFail(c, http.StatusTooManyRequests, "slow_down", "too many failed attempts; retry after "+c.Writer.Header().Get("Retry-After")+" s")
+	case ok && de.Kind == domain.KindUnavailable:
+		retryAfter(c, de)
+		a.log.WarnContext(ctx, "login not served", slog.Any("error", err))
+		oauthFail(c, http.StatusServiceUnavailable, "temporarily_unavailable", "the service is busy; retry after "+c.Writer.Header().Get("Retry-After")+" s")
+	default:
+		a.log.ErrorContext(ctx, "login failed", slog.Any("error", err))
+		oauthFail(c, http.StatusInternalServerError, "server_error", "an unexpected error occurred; it has been logged")
+	}
+}
+
 const userKey = "hexashop.user"
 
 // requireUser authenticates the bearer token and stores the user for the handler. The
 // user, and so the role, is read from storage on every request: a deleted user's token
 // stops working at once, and a demoted admin loses admin rights at once.
 func (a *api) requireUser(c *gin.Context) {
+	// Authenticated answers carry personal data (email, addresses, orders): no cache
+	// may keep them.
+	c.Header("Cache-Control", "no-store")
 	fields := strings.Fields(c.GetHeader("Authorization"))
 	if len(fields) != 2 || !strings.EqualFold(fields[0], "Bearer") {
 		c.Header("WWW-Authenticate", `Bearer realm="hexashop"`)

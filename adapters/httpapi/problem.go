@@ -1,10 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,17 +52,50 @@ var statusOf = map[domain.Kind]int{
 	domain.KindConflict:        http.StatusConflict,
 	domain.KindForbidden:       http.StatusForbidden,
 	domain.KindUnauthenticated: http.StatusUnauthorized,
+	domain.KindThrottled:       http.StatusTooManyRequests,
+	domain.KindUnavailable:     http.StatusServiceUnavailable,
 }
+
+// domainError returns the domain error in err, turning a request that ran out of time
+// into domain.ErrUnavailable, whatever layer noticed it.
+func domainError(ctx context.Context, err error) (*domain.Error, bool) {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return de, true
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return domain.ErrUnavailable, true
+	}
+	return nil, false
+}
+
+// retryAfter sets Retry-After (whole seconds, at least 1) for an error that has advice.
+func retryAfter(c *gin.Context, de *domain.Error) {
+	if de.Kind == domain.KindThrottled || de.Kind == domain.KindUnavailable {
+		secs := max(1, int64(math.Ceil(de.RetryAfter.Seconds())))
+		if de.RetryAfter == 0 {
+			secs = int64(defaultRetryAfter / time.Second)
+		}
+		c.Header("Retry-After", strconv.FormatInt(secs, 10))
+	}
+}
+
+const defaultRetryAfter = 2 * time.Second
 
 // fail answers err: a domain error with its status and code; anything else is a bug,
 // logged in full and answered with a bare 500 that reveals nothing.
 func (a *api) fail(c *gin.Context, err error) {
-	var de *domain.Error
-	if errors.As(err, &de) {
+	ctx := c.Request.Context()
+	if de, ok := domainError(ctx, err); ok {
 		if status, ok := statusOf[de.Kind]; ok {
 			if de.Kind == domain.KindUnauthenticated {
 				c.Header("WWW-Authenticate", `Bearer realm="hexashop", error="invalid_token"`)
 			}
+			if de.Kind == domain.KindUnavailable {
+				a.log.WarnContext(ctx, "request not served", slog.String("method", c.Request.Method),
+					slog.String("path", c.Request.URL.Path), slog.Any("error", err))
+			}
+			retryAfter(c, de)
 			fields := make([]fieldError, len(de.Fields))
 			for i, f := range de.Fields {
 				fields[i] = fieldError{Field: f.Field, Message: f.Message}
@@ -67,7 +104,7 @@ func (a *api) fail(c *gin.Context, err error) {
 			return
 		}
 	}
-	a.log.ErrorContext(c.Request.Context(), "request failed", slog.String("method", c.Request.Method),
+	a.log.ErrorContext(ctx, "request failed", slog.String("method", c.Request.Method),
 		slog.String("path", c.Request.URL.Path), slog.Any("error", err))
 	writeProblem(c, http.StatusInternalServerError, "internal", "an unexpected error occurred; it has been logged")
 }

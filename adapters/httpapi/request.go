@@ -8,8 +8,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,6 +44,10 @@ func bindJSONBody(c *gin.Context, dst any) ([]byte, bool) {
 		jsonProblem(c, err)
 		return nil, false
 	}
+	if !utf8.Valid(body) {
+		invalidUTF8(c, body)
+		return nil, false
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(dst)
@@ -58,6 +64,29 @@ func bindJSONBody(c *gin.Context, dst any) ([]byte, bool) {
 }
 
 var errTrailingData = errors.New("trailing data after the JSON value")
+
+// invalidUTF8 answers a body with bytes that are not UTF-8. encoding/json would quietly
+// turn them into U+FFFD and the service would store text the client never sent; instead
+// the answer is 422 naming each top-level field whose raw value holds such bytes (or 400
+// when the body is not a JSON object at all).
+func invalidUTF8(c *gin.Context, body []byte) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		writeProblem(c, http.StatusBadRequest, "malformed_json", "the body is not valid UTF-8 JSON")
+		return
+	}
+	var fields []fieldError
+	for name, v := range raw {
+		if !utf8.Valid(v) {
+			fields = append(fields, fieldError{Field: strings.ToValidUTF8(name, "?"), Message: "must be valid UTF-8 text"})
+		}
+	}
+	if len(fields) == 0 { // the bad bytes are in a key
+		fields = append(fields, fieldError{Field: "body", Message: "must be valid UTF-8 text"})
+	}
+	slices.SortFunc(fields, func(a, b fieldError) int { return strings.Compare(a.Field, b.Field) })
+	writeProblem(c, http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fields...)
+}
 
 func jsonProblem(c *gin.Context, err error) {
 	var (

@@ -4,17 +4,20 @@
 package httpapi
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
 
 	"github.com/hexashop/hexashop/ports"
 )
 
-// Deps are the use cases the transport drives.
+// Deps are the use cases the transport drives, and its options.
 type Deps struct {
 	Auth      ports.Auth
 	Users     ports.Users
@@ -24,6 +27,23 @@ type Deps struct {
 	Readiness ports.Readiness
 	OpenAPI   OpenAPIDocument
 	Log       *slog.Logger
+	Options   Options
+}
+
+// Options are the transport's settings.
+type Options struct {
+	// RequestTimeout is every request's deadline: what is not done by then answers 503.
+	RequestTimeout time.Duration
+	// ReadyTimeout bounds the database ping of GET /readyz (shorter, so that a probe
+	// gets its answer before its own timeout).
+	ReadyTimeout time.Duration
+	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For is believed
+	// when telling the client's address; empty trusts none (the socket's peer is the
+	// client).
+	TrustedProxies []string
+	// CORSOrigins, when not empty, are the browser origins allowed to call the API from
+	// other sites (exact scheme://host[:port]); empty turns CORS off.
+	CORSOrigins []string
 }
 
 // OpenAPIDocument is the API's OpenAPI document (docs/openapi.yaml), served as is.
@@ -38,6 +58,7 @@ type api struct {
 	ready   ports.Readiness
 	openapi []byte
 	log     *slog.Logger
+	opts    Options
 }
 
 // Route is one registered method and path, in OpenAPI syntax (/user/{id}).
@@ -59,15 +80,26 @@ func init() {
 }
 
 // New returns the HTTP handler of the whole API.
-func New(d Deps) *Handler {
+func New(d Deps) (*Handler, error) {
 	a := &api{auth: d.Auth, users: d.Users, catalog: d.Catalog, carts: d.Carts, orders: d.Orders,
-		ready: d.Readiness, openapi: d.OpenAPI, log: d.Log}
+		ready: d.Readiness, openapi: d.OpenAPI, log: d.Log, opts: d.Options}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true // 405 with Allow instead of 404
 	r.RedirectTrailingSlash = false // trailing slashes are stripped before routing instead
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(a.accessLog, a.recover)
+	// The client's address (for throttling and logs): the socket's peer, unless that
+	// peer is a trusted proxy; then the right-most untrusted X-Forwarded-For entry.
+	r.ForwardedByClientIP = true
+	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	if err := r.SetTrustedProxies(d.Options.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	r.Use(a.accessLog, a.recover, securityHeaders)
+	if len(d.Options.CORSOrigins) > 0 {
+		r.Use(corsFor(d.Options.CORSOrigins))
+	}
+	r.Use(a.deadline)
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "not_found", "no such resource") })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here")
@@ -111,7 +143,41 @@ func New(d Deps) *Handler {
 	for _, ri := range r.Routes() {
 		h.routes = append(h.routes, Route{Method: ri.Method, Path: openAPIPath(ri.Path)})
 	}
-	return h
+	return h, nil
+}
+
+// securityHeaders are sent with every answer. API answers are JSON that no browser should
+// render, sniff or frame; /docs replaces the policy with one Swagger UI can run under.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	c.Next()
+}
+
+// corsFor allows the given origins to call the API from a browser: preflights are
+// answered, Authorization may be sent (bearer tokens: no cookies, so no credentials mode),
+// and the headers a client needs to read are exposed.
+func corsFor(origins []string) gin.HandlerFunc {
+	return cors.New(cors.Config{
+		AllowOrigins:     origins,
+		AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
+		AllowHeaders:     []string{"Authorization", "Content-Type", "Idempotency-Key"},
+		ExposeHeaders:    []string{"Location", "Retry-After", "Idempotent-Replayed"},
+		AllowCredentials: false,
+		MaxAge:           10 * time.Minute,
+	})
+}
+
+// deadline gives the request its deadline; the use cases and adapters end their work
+// with it, and fail answers 503 when it has passed.
+func (a *api) deadline(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), a.opts.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
 }
 
 // openAPIPath turns gin's /user/:id into OpenAPI's /user/{id}.
@@ -169,7 +235,10 @@ func (a *api) healthz(c *gin.Context) {
 }
 
 func (a *api) readyz(c *gin.Context) {
-	if err := a.ready.Ready(c.Request.Context()); err != nil {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), a.opts.ReadyTimeout)
+	defer cancel()
+	if err := a.ready.Ready(ctx); err != nil {
+		c.Header("Retry-After", "1")
 		a.log.WarnContext(c.Request.Context(), "not ready", slog.Any("error", err))
 		writeProblem(c, http.StatusServiceUnavailable, "not_ready", "the database does not answer")
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
 )
 
 type registerRequest struct {
@@ -33,7 +34,9 @@ func (a *api) registerUser(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	u, err := a.users.Register(c.Request.Context(), req.Name, req.Email, req.Password)
+	u, err := a.users.Register(c.Request.Context(), ports.RegisterInput{
+		Name: req.Name, Email: req.Email, Password: req.Password, ClientAddr: c.ClientIP(),
+	})
 	if err != nil {
 		a.fail(c, err)
 		return

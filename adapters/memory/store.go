@@ -32,6 +32,7 @@ type state struct {
 	orders     map[int64]domain.Order // Items are never modified after Create
 	idem       map[idemKey]ports.IdempotencyRecord
 	outbox     map[int64]outboxRow
+	attempts   map[string]attemptRow
 	seq        sequences
 }
 
@@ -80,6 +81,7 @@ func NewStore() *Store {
 		orders:     map[int64]domain.Order{},
 		idem:       map[idemKey]ports.IdempotencyRecord{},
 		outbox:     map[int64]outboxRow{},
+		attempts:   map[string]attemptRow{},
 	}}
 }
 

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"slices"
@@ -85,6 +86,18 @@ func (r UserRepository) Update(ctx context.Context, u domain.User) error {
 	}
 	row.Name, row.Role, row.PasswordHash = u.Name, u.Role, slices.Clone(u.PasswordHash)
 	put(r.s, r.s.st.users, u.ID, row)
+	return nil
+}
+
+// ReplacePasswordHash implements ports.UserRepository.
+func (r UserRepository) ReplacePasswordHash(ctx context.Context, id int64, oldHash, newHash []byte) error {
+	defer r.s.lock(ctx)()
+	row, ok := r.s.st.users[id]
+	if !ok || row.deleted || !bytes.Equal(row.PasswordHash, oldHash) {
+		return domain.ErrNotFound
+	}
+	row.PasswordHash = slices.Clone(newHash)
+	put(r.s, r.s.st.users, id, row)
 	return nil
 }
 

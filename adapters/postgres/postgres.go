@@ -4,23 +4,52 @@
 // Transactions travel in the context: Transactor.InTx begins a pgx.Tx and puts it in the
 // ctx it hands to the use case; every repository method runs its SQL on that tx when the
 // ctx carries one, and on the pool otherwise. The core never sees a pgx type.
+//
+// Nothing waits on the database forever: a connection is dialled within ConnectTimeout,
+// taken from the pool within AcquireTimeout, and every statement ends with its ctx (the
+// HTTP adapter gives each request a deadline). An error that means "the database is not
+// answering" (refused, timed out, connection lost, server shutting down) comes back
+// wrapped in domain.ErrUnavailable, so the transport answers 503 instead of 500.
 package postgres
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
 )
 
+// Options bound the waits on the database.
+type Options struct {
+	// ConnectTimeout bounds dialling a new connection; a connect_timeout in the URL wins.
+	ConnectTimeout time.Duration
+	// AcquireTimeout bounds the wait for a pooled connection (when every connection is
+	// busy, for instance held by statements to a hung server).
+	AcquireTimeout time.Duration
+}
+
+// DefaultOptions are the bounds used when Options leave them zero.
+var DefaultOptions = Options{ConnectTimeout: 3 * time.Second, AcquireTimeout: 2 * time.Second}
+
+// retryAfter is the advice given with domain.ErrUnavailable.
+const retryAfter = 2 * time.Second
+
 // DB is the adapter's handle on the database: a pgx pool. It implements the
 // transaction, readiness and migration ports; the repositories are built on it.
-type DB struct{ pool *pgxpool.Pool }
+type DB struct {
+	pool           *pgxpool.Pool
+	acquireTimeout time.Duration
+}
 
 var (
 	_ ports.Transactor = (*DB)(nil)
@@ -29,10 +58,19 @@ var (
 
 // Open opens a pool on url and checks that the server answers. The returned func closes
 // the pool.
-func Open(ctx context.Context, url string) (*DB, func(), error) {
+func Open(ctx context.Context, url string, opts Options) (*DB, func(), error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: DATABASE_URL: %w", err)
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = DefaultOptions.ConnectTimeout
+	}
+	if opts.AcquireTimeout <= 0 {
+		opts.AcquireTimeout = DefaultOptions.AcquireTimeout
+	}
+	if !strings.Contains(url, "connect_timeout") {
+		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -43,10 +81,10 @@ func Open(ctx context.Context, url string) (*DB, func(), error) {
 		return nil, nil, fmt.Errorf("postgres: connect to %s:%d/%s as %s: %w",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, cfg.ConnConfig.User, err)
 	}
-	return &DB{pool: pool}, pool.Close, nil
+	return &DB{pool: pool, acquireTimeout: opts.AcquireTimeout}, pool.Close, nil
 }
 
-// querier is what pgxpool.Pool and pgx.Tx have in common.
+// querier is what pgx.Tx and a pooled connection have in common.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
@@ -56,12 +94,23 @@ type querier interface {
 
 type txKey struct{}
 
-// q returns the ctx's transaction, or the pool.
+// q returns the ctx's transaction, or the pool; either way with errors classified.
 func (d *DB) q(ctx context.Context) querier {
 	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
-		return tx
+		return classified{tx}
 	}
-	return d.pool
+	return pooled{d}
+}
+
+// acquire takes a connection from the pool, waiting at most the acquire timeout.
+func (d *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, d.acquireTimeout)
+	defer cancel()
+	c, err := d.pool.Acquire(actx)
+	if err != nil {
+		return nil, classify(fmt.Errorf("acquire connection: %w", err))
+	}
+	return c, nil
 }
 
 // InTx implements ports.Transactor. A nested call joins the outer transaction.
@@ -69,13 +118,26 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	if _, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
 		return fn(ctx)
 	}
-	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+	c, err := d.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	// If ctx ends mid-transaction, pgx closes the connection, and the server rolls back.
+	return classify(pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
+	}))
 }
 
 // Ready implements ports.Readiness: it pings the database.
-func (d *DB) Ready(ctx context.Context) error { return d.pool.Ping(ctx) }
+func (d *DB) Ready(ctx context.Context) error {
+	c, err := d.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	return classify(c.Ping(ctx))
+}
 
 // pgCode returns the SQLSTATE of err, or "".
 func pgCode(err error) string {
@@ -92,3 +154,29 @@ const (
 	foreignKeyViolation = "23503"
 	checkViolation      = "23514"
 )
+
+// classify wraps err in domain.ErrUnavailable when it means the database is not answering
+// (as opposed to refusing a statement, or a bug). nil stays nil.
+func classify(err error) error {
+	if err == nil || errors.Is(err, domain.ErrUnavailable) || !unavailable(err) {
+		return err
+	}
+	return domain.Unavailable(retryAfter, err)
+}
+
+func unavailable(err error) bool {
+	if code := pgCode(err); code != "" {
+		// Connection exceptions, insufficient resources (too many connections), operator
+		// intervention (shutdown, cannot connect now).
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") ||
+			code == "57P01" || code == "57P02" || code == "57P03"
+	}
+	var (
+		connectErr *pgconn.ConnectError
+		netErr     net.Error
+	)
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		pgconn.Timeout(err) || pgconn.SafeToRetry(err) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}

@@ -81,6 +81,20 @@ func (r UserRepository) Update(ctx context.Context, u domain.User) error {
 	return nil
 }
 
+// ReplacePasswordHash implements ports.UserRepository.
+func (r UserRepository) ReplacePasswordHash(ctx context.Context, id int64, oldHash, newHash []byte) error {
+	tag, err := r.db.q(ctx).Exec(ctx,
+		`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 AND deleted_at IS NULL`,
+		id, oldHash, newHash)
+	if err != nil {
+		return fmt.Errorf("replace password hash: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
 // Delete implements ports.UserRepository.
 func (r UserRepository) Delete(ctx context.Context, id int64) error {
 	tag, err := r.db.q(ctx).Exec(ctx,

@@ -5,19 +5,22 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a domain error so that a driving adapter can map it to its own protocol
-// (an HTTP status, an exit code) without knowing every error.
+// (a status code, an exit code) without knowing every error.
 type Kind int
 
 // The kinds of failure a use case reports.
 const (
-	KindInvalid         Kind = iota + 1 // the input breaks a rule (HTTP 422)
-	KindNotFound                        // nothing visible to the caller has that id (404)
-	KindConflict                        // the request clashes with the current state (409)
-	KindForbidden                       // authenticated, but not allowed (403)
-	KindUnauthenticated                 // no valid identity (401)
+	KindInvalid         Kind = iota + 1 // the input breaks a rule
+	KindNotFound                        // nothing visible to the caller has that id
+	KindConflict                        // the request clashes with the current state
+	KindForbidden                       // authenticated, but not allowed
+	KindUnauthenticated                 // no valid identity
+	KindThrottled                       // the caller made too many attempts; RetryAfter says when to try again
+	KindUnavailable                     // the service cannot do it now (overload, storage down); retry after RetryAfter
 )
 
 // FieldError names one invalid input field and why it is invalid.
@@ -33,6 +36,9 @@ type Error struct {
 	Code   string
 	Detail string
 	Fields []FieldError
+	// RetryAfter, for KindThrottled and KindUnavailable, is how long the caller should
+	// wait before trying again (0: no advice).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -59,7 +65,31 @@ var (
 	ErrEmailTaken         = &Error{Kind: KindConflict, Code: "email_taken", Detail: "an account with this email already exists"}
 	ErrInvalidCredentials = &Error{Kind: KindUnauthenticated, Code: "invalid_grant", Detail: "invalid username or password"}
 	ErrInvalidToken       = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Detail: "the access token is invalid or expired"}
+	// ErrThrottled: too many failed attempts; match with errors.Is, build with Throttled.
+	ErrThrottled = &Error{Kind: KindThrottled, Code: "too_many_attempts", Detail: "too many attempts; try again later"}
+	// ErrBusy: password hashing is saturated; build with Busy.
+	ErrBusy = &Error{Kind: KindUnavailable, Code: "overloaded", Detail: "the service is busy; try again shortly"}
+	// ErrUnavailable: the storage does not answer (down, hung, or the request ran out of
+	// time waiting for it); build with Unavailable.
+	ErrUnavailable = &Error{Kind: KindUnavailable, Code: "unavailable", Detail: "the service is temporarily unavailable; try again shortly"}
 )
+
+// Throttled is ErrThrottled with the time left until the next attempt is allowed.
+func Throttled(retryAfter time.Duration) error { return withRetry(ErrThrottled, retryAfter) }
+
+// Busy is ErrBusy with a retry advice.
+func Busy(retryAfter time.Duration) error { return withRetry(ErrBusy, retryAfter) }
+
+// Unavailable is ErrUnavailable with a retry advice, wrapping the cause (for the logs).
+func Unavailable(retryAfter time.Duration, cause error) error {
+	return fmt.Errorf("%w: %w", withRetry(ErrUnavailable, retryAfter), cause)
+}
+
+func withRetry(e *Error, retryAfter time.Duration) *Error {
+	c := *e
+	c.RetryAfter = retryAfter
+	return &c
+}
 
 // ValidationError collects field errors into one KindInvalid error; it returns nil when
 // there are none, so callers can write `if err := v.Err(); err != nil`.

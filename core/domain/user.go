@@ -22,7 +22,9 @@ const (
 func (r Role) Valid() bool { return r == RoleCustomer || r == RoleAdmin }
 
 // Email is a canonical email address: trimmed and lower-cased, so that lookups and the
-// uniqueness rule see "Ann@X.org " and "ann@x.org" as one address.
+// uniqueness rule see "Ann@X.org " and "ann@x.org" as one address. Use cases first pass
+// input through ports.EmailNormalizer, which folds Unicode look-alikes (fullwidth letters,
+// compatibility characters) that this standard-library-only package cannot.
 type Email string
 
 const maxEmailLen = 254
@@ -34,6 +36,10 @@ func CanonicalEmail(s string) Email { return Email(strings.ToLower(strings.TrimS
 // ParseEmail canonicalises and validates an address: a plain addr-spec (no display name),
 // at most 254 bytes, with a dot-free-or-dotted domain part.
 func ParseEmail(s string) (Email, error) {
+	if !utf8.ValidString(s) {
+		// Checked before lower-casing, which would turn the bad bytes into U+FFFD.
+		return "", Invalid("email", "must be valid UTF-8 text")
+	}
 	e := CanonicalEmail(s)
 	if e == "" {
 		return "", Invalid("email", "is required")
@@ -41,7 +47,7 @@ func ParseEmail(s string) (Email, error) {
 	if len(e) > maxEmailLen {
 		return "", Invalid("email", "must be at most 254 bytes")
 	}
-	if !utf8.ValidString(string(e)) || strings.IndexFunc(string(e), unicode.IsControl) >= 0 {
+	if strings.IndexFunc(string(e), isControlOrFormat) >= 0 {
 		return "", Invalid("email", "must be a valid email address like name@example.com")
 	}
 	addr, err := mail.ParseAddress(string(e))
@@ -54,6 +60,10 @@ func ParseEmail(s string) (Email, error) {
 	}
 	return e, nil
 }
+
+// isControlOrFormat reports control characters and invisible format characters (soft
+// hyphen, zero-width joiner, bidi marks), which would let two addresses look the same.
+func isControlOrFormat(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
 
 // Password limits, in bytes of UTF-8: bcrypt reads at most 72 bytes, so a longer password
 // would be silently truncated; we refuse it instead.

@@ -25,8 +25,8 @@ func newShop(t *testing.T) shop {
 	if s.admin, _, err = s.users.EnsureAdmin(ctx, "Root", "root@x.org", "rootpassword"); err != nil {
 		t.Fatal(err)
 	}
-	s.ann, _ = s.users.Register(ctx, "Ann", "ann@x.org", "12345678")
-	s.bob, _ = s.users.Register(ctx, "Bob", "bob@x.org", "12345678")
+	s.ann, _ = s.users.Register(ctx, ports.RegisterInput{Name: "Ann", Email: "ann@x.org", Password: "12345678"})
+	s.bob, _ = s.users.Register(ctx, ports.RegisterInput{Name: "Bob", Email: "bob@x.org", Password: "12345678"})
 	cat, err := s.catalog.CreateCategory(ctx, s.admin, "Office")
 	if err != nil {
 		t.Fatal(err)

@@ -11,27 +11,34 @@ import (
 
 // Users implements ports.Users.
 type Users struct {
-	users  ports.UserRepository
-	carts  ports.CartRepository
-	hasher ports.PasswordHasher
-	clock  ports.Clock
-	tx     ports.Transactor
+	users    ports.UserRepository
+	carts    ports.CartRepository
+	hasher   ports.PasswordHasher
+	emails   ports.EmailNormalizer
+	throttle *Throttle
+	clock    ports.Clock
+	tx       ports.Transactor
 }
 
 var _ ports.Users = (*Users)(nil)
 
 // NewUsers builds the account use cases.
-func NewUsers(users ports.UserRepository, carts ports.CartRepository, hasher ports.PasswordHasher, clock ports.Clock, tx ports.Transactor) *Users {
-	return &Users{users: users, carts: carts, hasher: hasher, clock: clock, tx: tx}
+func NewUsers(users ports.UserRepository, carts ports.CartRepository, hasher ports.PasswordHasher,
+	emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock, tx ports.Transactor) *Users {
+	return &Users{users: users, carts: carts, hasher: hasher, emails: emails, throttle: throttle, clock: clock, tx: tx}
 }
 
-// Register creates a customer account.
-func (s *Users) Register(ctx context.Context, name, email, password string) (domain.User, error) {
-	nu, err := domain.NewCustomer(name, email, password)
+// Register creates a customer account. Valid input counts against the address's
+// registration budget before the (expensive) hash is made.
+func (s *Users) Register(ctx context.Context, in ports.RegisterInput) (domain.User, error) {
+	nu, err := domain.NewCustomer(in.Name, s.emails.NormalizeEmail(in.Email), in.Password)
 	if err != nil {
 		return domain.User{}, err
 	}
-	hash, err := s.hasher.Hash(nu.Password)
+	if err := s.throttle.registration(ctx, in.ClientAddr); err != nil {
+		return domain.User{}, err
+	}
+	hash, err := s.hasher.Hash(ctx, nu.Password)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("register: hash password: %w", err)
 	}
@@ -93,13 +100,13 @@ func (s *Users) Delete(ctx context.Context, actor domain.User, id int64) error {
 
 // EnsureAdmin creates or promotes an admin account.
 func (s *Users) EnsureAdmin(ctx context.Context, name, email, password string) (domain.User, bool, error) {
-	nu, err := domain.NewCustomer(name, email, password)
+	nu, err := domain.NewCustomer(name, s.emails.NormalizeEmail(email), password)
 	if err != nil {
 		return domain.User{}, false, err
 	}
 	nu.Role = domain.RoleAdmin
 	// Hash before the transaction: bcrypt is slow and must not hold a transaction open.
-	hash, err := s.hasher.Hash(nu.Password)
+	hash, err := s.hasher.Hash(ctx, nu.Password)
 	if err != nil {
 		return domain.User{}, false, fmt.Errorf("ensure admin: hash password: %w", err)
 	}

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hexashop/hexashop/adapters/memory"
 	"github.com/hexashop/hexashop/core/domain"
@@ -16,13 +19,34 @@ import (
 )
 
 // plainHasher is a fast stand-in for bcrypt that counts comparisons, so tests can see
-// that a failed login always costs one comparison.
-type plainHasher struct{ compares atomic.Int32 }
+// that a failed login always costs one comparison. Its hashes are "h<version>:password";
+// a hash of another version needs a rehash. busy makes every call fail as an overloaded
+// hasher does.
+type plainHasher struct {
+	compares, hashes atomic.Int32
+	version          string
+	busy             atomic.Bool
+}
 
-func (h *plainHasher) Hash(p domain.Password) ([]byte, error) { return []byte("h:" + string(p)), nil }
-func (h *plainHasher) Matches(hash []byte, pw string) bool {
+func (h *plainHasher) Hash(_ context.Context, p domain.Password) ([]byte, error) {
+	if h.busy.Load() {
+		return nil, domain.Busy(time.Second)
+	}
+	h.hashes.Add(1)
+	return []byte("h" + h.version + ":" + string(p)), nil
+}
+
+func (h *plainHasher) Matches(_ context.Context, hash []byte, pw string) (bool, error) {
+	if h.busy.Load() {
+		return false, domain.Busy(time.Second)
+	}
 	h.compares.Add(1)
-	return string(hash) == "h:"+pw
+	_, plain, _ := strings.Cut(string(hash), ":")
+	return hash != nil && plain == pw, nil
+}
+
+func (h *plainHasher) NeedsRehash(hash []byte) bool {
+	return !strings.HasPrefix(string(hash), "h"+h.version+":")
 }
 
 // fakeTokens issues "tok-<id>" and verifies it back.
@@ -43,9 +67,23 @@ func (fakeTokens) Verify(tok string) (int64, error) {
 
 var fixedNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
-type fixedClock struct{ t time.Time }
+// testClock is a clock the test moves.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c fixedClock) Now() time.Time { return c.t }
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // fixture is every use case on one in-memory store.
 type fixture struct {
@@ -56,6 +94,8 @@ type fixture struct {
 	orders  *usecase.Orders
 	outbox  memory.Outbox
 	hasher  *plainHasher
+	clock   *testClock
+	userDB  memory.UserRepository
 }
 
 func newFixture(t *testing.T) fixture {
@@ -66,28 +106,39 @@ func newFixture(t *testing.T) fixture {
 	carts := memory.NewCartRepository(store)
 	outbox := memory.NewOutbox(store)
 	h := &plainHasher{}
-	auth, err := usecase.NewAuth(users, h, fakeTokens{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := fixedClock{fixedNow}
+	clock := &testClock{t: fixedNow}
+	throttle := usecase.NewThrottle(memory.NewAttemptCounter(store), clock, usecase.DefaultThrottleConfig)
+	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	return fixture{
-		users:   usecase.NewUsers(users, carts, h, clock, store),
-		auth:    auth,
+		users:   usecase.NewUsers(users, carts, h, lookAlikes{}, throttle, clock, store),
+		auth:    usecase.NewAuth(users, h, fakeTokens{}, lookAlikes{}, throttle, log),
 		catalog: usecase.NewCatalog(memory.NewCategoryRepository(store), products, clock, store),
 		carts:   usecase.NewCarts(carts, products, store),
 		orders: usecase.NewOrders(memory.NewOrderRepository(store), carts, products, memory.NewIdempotencyRepository(store),
 			outbox, usecase.MailText{Currency: "EUR"}, clock, store),
 		outbox: outbox,
 		hasher: h,
+		clock:  clock,
+		userDB: users,
 	}
+}
+
+// lookAlikes stands in for the Unicode normaliser: it folds the fullwidth letters the
+// tests use, and lower-cases.
+type lookAlikes struct{}
+
+func (lookAlikes) NormalizeEmail(s string) string {
+	if !utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToLower(strings.NewReplacer("ｋ", "k", "Ｋ", "k").Replace(s))
 }
 
 var ctx = context.Background()
 
 func TestRegisterCanonicalisesAndHashes(t *testing.T) {
 	f := newFixture(t)
-	u, err := f.users.Register(ctx, " Ann ", " Ann@X.org ", "12345678")
+	u, err := f.users.Register(ctx, ports.RegisterInput{Name: " Ann ", Email: " Ann@X.org ", Password: "12345678"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,16 +146,16 @@ func TestRegisterCanonicalisesAndHashes(t *testing.T) {
 		!u.CreatedAt.Equal(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)) {
 		t.Fatalf("registered %+v", u)
 	}
-	if _, err := f.users.Register(ctx, "Ann2", "ANN@x.ORG", "12345678"); !errors.Is(err, domain.ErrEmailTaken) {
+	if _, err := f.users.Register(ctx, ports.RegisterInput{Name: "Ann2", Email: "ANN@x.ORG", Password: "12345678"}); !errors.Is(err, domain.ErrEmailTaken) {
 		t.Fatalf("same email in other case: %v, want ErrEmailTaken", err)
 	}
 }
 
 func TestLoginAndAuthenticate(t *testing.T) {
 	f := newFixture(t)
-	u, _ := f.users.Register(ctx, "Ann", "ann@x.org", "12345678")
+	u, _ := f.users.Register(ctx, ports.RegisterInput{Name: "Ann", Email: "ann@x.org", Password: "12345678"})
 
-	tok, err := f.auth.Login(ctx, "  ANN@x.org", "12345678")
+	tok, err := f.auth.Login(ctx, ports.LoginInput{Username: "  ANN@x.org", Password: "12345678"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +166,7 @@ func TestLoginAndAuthenticate(t *testing.T) {
 
 	before := f.hasher.compares.Load()
 	for _, c := range [][2]string{{"ann@x.org", "wrong-password"}, {"nobody@x.org", "12345678"}} {
-		if _, err := f.auth.Login(ctx, c[0], c[1]); !errors.Is(err, domain.ErrInvalidCredentials) {
+		if _, err := f.auth.Login(ctx, ports.LoginInput{Username: c[0], Password: c[1]}); !errors.Is(err, domain.ErrInvalidCredentials) {
 			t.Errorf("Login(%v) = %v, want ErrInvalidCredentials", c, err)
 		}
 	}
@@ -129,15 +180,15 @@ func TestLoginAndAuthenticate(t *testing.T) {
 	if _, err := f.auth.Authenticate(ctx, tok.Value); !errors.Is(err, domain.ErrInvalidToken) {
 		t.Errorf("token of deleted user: %v, want ErrInvalidToken", err)
 	}
-	if _, err := f.auth.Login(ctx, "ann@x.org", "12345678"); !errors.Is(err, domain.ErrInvalidCredentials) {
+	if _, err := f.auth.Login(ctx, ports.LoginInput{Username: "ann@x.org", Password: "12345678"}); !errors.Is(err, domain.ErrInvalidCredentials) {
 		t.Errorf("login of deleted user: %v, want ErrInvalidCredentials", err)
 	}
 }
 
 func TestUsersAuthorization(t *testing.T) {
 	f := newFixture(t)
-	a, _ := f.users.Register(ctx, "A", "a@x.org", "12345678")
-	b, _ := f.users.Register(ctx, "B", "b@x.org", "12345678")
+	a, _ := f.users.Register(ctx, ports.RegisterInput{Name: "A", Email: "a@x.org", Password: "12345678"})
+	b, _ := f.users.Register(ctx, ports.RegisterInput{Name: "B", Email: "b@x.org", Password: "12345678"})
 	admin, created, err := f.users.EnsureAdmin(ctx, "Root", "root@x.org", "rootpassword")
 	if err != nil || !created || admin.Role != domain.RoleAdmin {
 		t.Fatalf("EnsureAdmin = %+v %v %v", admin, created, err)
@@ -166,15 +217,15 @@ func TestUsersAuthorization(t *testing.T) {
 
 func TestEnsureAdminPromotesAndResetsPassword(t *testing.T) {
 	f := newFixture(t)
-	u, _ := f.users.Register(ctx, "Cy", "cy@x.org", "old-password")
+	u, _ := f.users.Register(ctx, ports.RegisterInput{Name: "Cy", Email: "cy@x.org", Password: "old-password"})
 	promoted, created, err := f.users.EnsureAdmin(ctx, "ignored", "CY@x.org", "new-password")
 	if err != nil || created || promoted.ID != u.ID || promoted.Role != domain.RoleAdmin || promoted.Name != "Cy" {
 		t.Fatalf("EnsureAdmin on existing = %+v created=%v err=%v", promoted, created, err)
 	}
-	if _, err := f.auth.Login(ctx, "cy@x.org", "new-password"); err != nil {
+	if _, err := f.auth.Login(ctx, ports.LoginInput{Username: "cy@x.org", Password: "new-password"}); err != nil {
 		t.Errorf("login with the new password: %v", err)
 	}
-	if _, err := f.auth.Login(ctx, "cy@x.org", "old-password"); err == nil {
+	if _, err := f.auth.Login(ctx, ports.LoginInput{Username: "cy@x.org", Password: "old-password"}); err == nil {
 		t.Error("old password still works after promotion")
 	}
 	if _, _, err := f.users.EnsureAdmin(ctx, "X", "x@x.org", "short"); err == nil {

@@ -25,6 +25,8 @@ type pkg struct {
 // libraries maps an outside library to the only module packages that may import it.
 var libraries = map[string][]string{
 	"github.com/gin-gonic/gin":                    {"adapters/httpapi"},
+	"github.com/gin-contrib":                      {"adapters/httpapi"},
+	"golang.org/x/text":                           {"adapters/textnorm"},
 	"github.com/jackc/pgx":                        {"adapters/postgres", "test/pgtest"},
 	"github.com/jackc/tern":                       {"adapters/postgres"},
 	"github.com/golang-jwt/jwt":                   {"adapters/jwt"},

@@ -29,7 +29,7 @@ func TestMemory(t *testing.T) {
 func TestPostgres(t *testing.T) {
 	t.Parallel()
 	contract.Run(t, func(t *testing.T) contract.Store {
-		db, closeDB, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
+		db, closeDB, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -131,7 +131,7 @@ func createTemplate(ctx context.Context) error {
 	if err := exec(ctx, serverURL, "CREATE DATABASE "+template); err != nil {
 		return err
 	}
-	db, closeDB, err := postgres.Open(ctx, withDatabase(serverURL, template))
+	db, closeDB, err := postgres.Open(ctx, withDatabase(serverURL, template), postgres.Options{})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,39 @@
+package bcrypt
+
+import (
+	"context"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestWorkersRunAtTheConfiguredNiceness(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	h, err := New(Config{Cost: MinCost, Workers: 2, QueueTimeout: time.Second, Nice: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runtime.GOMAXPROCS(0); got != procs+2 {
+		t.Errorf("GOMAXPROCS = %d with 2 niced workers, want %d", got, procs+2)
+	}
+	var prio int
+	var perr error
+	if err := h.run(context.Background(), func() {
+		// The raw syscall answers 20 - nice.
+		prio, perr = syscall.Getpriority(syscall.PRIO_PROCESS, syscall.Gettid())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if perr != nil || 20-prio != 15 {
+		t.Errorf("worker thread nice = %d (%v), want 15", 20-prio, perr)
+	}
+	h.Close()
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS = %d after Close, want %d back", got, procs)
+	}
+	self, _ := syscall.Getpriority(syscall.PRIO_PROCESS, syscall.Gettid())
+	if 20-self != 0 {
+		t.Errorf("a non-worker thread has nice %d", 20-self)
+	}
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package bcrypt
+
+// lowerThreadPriority is a no-op where threads have no niceness of their own: hashing
+// then runs at normal priority, still bounded by the worker count.
+func lowerThreadPriority(int) error { return nil }
