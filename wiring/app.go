@@ -14,11 +14,11 @@ import (
 
 // App is one assembled Hexashop: what the commands of cmd/hexashop need.
 type App struct {
-	Config     Config
-	Log        *slog.Logger
-	Handler    *httpapi.Handler
-	Users      ports.Users
-	Catalog    ports.Catalog
+	Config       Config
+	Log          *slog.Logger
+	Handler      *httpapi.Handler
+	Users        ports.Users
+	Catalog      ports.Catalog
 	Migrator     Migrator
 	Dispatcher   *usecase.Dispatcher
 	Housekeeping *usecase.Housekeeping

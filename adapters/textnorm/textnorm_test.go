@@ -8,10 +8,10 @@ import (
 
 func TestLookAlikesNormaliseToOneAddress(t *testing.T) {
 	for in, want := range map[string]string{
-		"kate@example.com":              "kate@example.com",
-		" Kate@Example.COM ":            "kate@example.com",
-		"ｋate@example.com":              "kate@example.com", // fullwidth k
-		"ＫＡＴＥ＠ＥＸＡＭＰＬＥ．ＣＯＭ":             "kate@example.com", // all fullwidth, @ and . too
+		"kate@example.com":   "kate@example.com",
+		" Kate@Example.COM ": "kate@example.com",
+		"ｋate@example.com":   "kate@example.com", // fullwidth k
+		"ＫＡＴＥ＠ＥＸＡＭＰＬＥ．ＣＯＭ": "kate@example.com", // all fullwidth, @ and . too
 		"ﬁnn@example.com":               "finn@example.com", // ligature
 		"STRASSE@example.com":           "strasse@example.com",
 		"straße@example.com":            "strasse@example.com", // full case folding

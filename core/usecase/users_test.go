@@ -3,9 +3,9 @@ package usecase_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
