@@ -121,7 +121,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.DBAcquireTimeout, err = duration(getenv, "DB_ACQUIRE_TIMEOUT", 2*time.Second); err != nil {
 		errs = append(errs, err)
 	}
-	if cfg.PasswordQueueTimeout, err = duration(getenv, "PASSWORD_QUEUE_TIMEOUT", time.Second); err != nil {
+	if cfg.PasswordQueueTimeout, err = duration(getenv, "PASSWORD_QUEUE_TIMEOUT", 2*time.Second); err != nil {
 		errs = append(errs, err)
 	}
 	ints := []struct {

@@ -7,6 +7,7 @@ package wiring
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/wire"
@@ -38,9 +39,16 @@ type Migrator interface {
 	Migrate(ctx context.Context) error
 }
 
-func provideHasher(cfg Config) (*bcrypt.Hasher, func(), error) {
+// requestsInFlight is counted by the HTTP adapter and read by the password hasher, which
+// hashes on fewer cores while other requests are being served.
+type requestsInFlight = *atomic.Int64
+
+func provideInFlight() requestsInFlight { return new(atomic.Int64) }
+
+func provideHasher(cfg Config, inFlight requestsInFlight) (*bcrypt.Hasher, func(), error) {
 	h, err := bcrypt.New(bcrypt.Config{
-		Cost: cfg.BcryptCost, Workers: cfg.PasswordWorkers, QueueTimeout: cfg.PasswordQueueTimeout, Nice: cfg.PasswordNice,
+		Cost: cfg.BcryptCost, Workers: cfg.PasswordWorkers, QueueTimeout: cfg.PasswordQueueTimeout,
+		Nice: cfg.PasswordNice, OtherWork: inFlight.Load,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -52,10 +60,10 @@ func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) 
 	return usecase.NewThrottle(store, clock, cfg.Throttle)
 }
 
-func provideHTTPOptions(cfg Config) httpapi.Options {
+func provideHTTPOptions(cfg Config, inFlight requestsInFlight) httpapi.Options {
 	return httpapi.Options{
 		RequestTimeout: cfg.RequestTimeout, ReadyTimeout: readyTimeout,
-		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
+		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, InFlight: inFlight,
 	}
 }
 
@@ -90,7 +98,7 @@ func openPostgres(ctx context.Context, cfg Config) (*postgres.DB, func(), error)
 
 // coreSet is the use cases and the adapters every mode shares.
 var coreSet = wire.NewSet(
-	provideHasher, wire.Bind(new(ports.PasswordHasher), new(*bcrypt.Hasher)),
+	provideInFlight, provideHasher, wire.Bind(new(ports.PasswordHasher), new(*bcrypt.Hasher)),
 	wire.InterfaceValue(new(ports.EmailNormalizer), textnorm.Emails{}),
 	provideThrottle, usecase.NewHousekeeping,
 	provideTokens, wire.Bind(new(ports.Tokens), new(*jwt.Issuer)),

@@ -24,7 +24,8 @@ import (
 func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	store := memory.NewStore()
 	userRepository := memory.NewUserRepository(store)
-	hasher, cleanup, err := provideHasher(cfg)
+	v := provideInFlight()
+	hasher, cleanup, err := provideHasher(cfg, v)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +51,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
 	openAPIDocument := _wireOpenAPIDocumentValue
-	options := provideHTTPOptions(cfg)
+	options := provideHTTPOptions(cfg, v)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -98,7 +99,8 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		return nil, nil, err
 	}
 	userRepository := postgres.NewUserRepository(db)
-	hasher, cleanup2, err := provideHasher(cfg)
+	v := provideInFlight()
+	hasher, cleanup2, err := provideHasher(cfg, v)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -126,7 +128,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
 	openAPIDocument := _wireOpenAPIDocumentValue
-	options := provideHTTPOptions(cfg)
+	options := provideHTTPOptions(cfg, v)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,

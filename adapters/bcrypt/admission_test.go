@@ -109,3 +109,42 @@ func TestWeakHashesCostAsMuchAsAnUnknownAccount(t *testing.T) {
 		}
 	}
 }
+
+func TestFewerWorkersWhileOtherRequestsAreServed(t *testing.T) {
+	var other atomic.Int64 // requests in flight in the service, password work included
+	h := newTestHasher(t, Config{Cost: MinCost, Workers: 2, QueueTimeout: 10 * time.Second,
+		OtherWork: func() int64 { return other.Load() }})
+	var running, most atomic.Int32
+	hash := func(done chan<- error) {
+		other.Add(1) // the login request itself is in flight
+		defer other.Add(-1)
+		done <- h.run(context.Background(), func() {
+			n := running.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(20 * time.Millisecond)
+			running.Add(-1)
+		})
+	}
+	burst := func() int32 {
+		most.Store(0)
+		done := make(chan error, 6)
+		for range 6 {
+			go hash(done)
+		}
+		for range 6 {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+		return most.Load()
+	}
+	if n := burst(); n != 2 {
+		t.Errorf("logins alone: at most %d hashes at once, want 2 (every worker)", n)
+	}
+	other.Add(1) // a request that is not password work
+	if n := burst(); n != 1 {
+		t.Errorf("with another request in flight: at most %d hashes at once, want 1", n)
+	}
+	other.Add(-1)
+}

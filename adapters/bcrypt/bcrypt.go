@@ -4,7 +4,9 @@
 //
 // Why: a bcrypt hash is tens of milliseconds of pure CPU. Run one per request and a login
 // flood of 32 connections keeps 32 goroutines runnable, and every other request waits
-// behind them (measured: GET /products p99 from 6 ms to 800+ ms). See docs/performance.md.
+// behind them (measured: GET /products p99 from 5 ms to 1.4 s). How the limit adapts to
+// other traffic and why the workers run at low priority: see Config and
+// docs/performance.md.
 package bcrypt
 
 import (
@@ -12,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,27 +35,40 @@ const (
 // Config says how to hash and how much hashing to admit at once.
 type Config struct {
 	Cost int // MinCost..MaxCost
-	// Workers is how many hashes may run at once (default: the number of CPUs).
+	// Workers is how many hashes may run at once while nothing else is going on
+	// (default: the number of CPUs, so that logins alone use the whole machine).
 	Workers int
+	// OtherWork, when set, tells how many requests are in flight in the service in all
+	// (the HTTP adapter counts them). While any of them is not password work, at most
+	// half of Workers (at least 1) hash at once, leaving the other cores to that work.
+	OtherWork func() int64
 	// QueueTimeout is the longest a caller waits for a worker before ErrBusy.
 	QueueTimeout time.Duration
 	// Nice, on Linux, is the niceness (0..19) of the workers' threads: with Nice > 0 the
-	// kernel runs hashing only on CPU time that request handling leaves over, so a login
-	// flood cannot slow other requests down, while logins alone still use every core.
+	// kernel gives hashing only the CPU time that request handling leaves over.
 	// 0 runs hashing at normal priority. Ignored on other systems.
 	Nice int
 }
 
 // Hasher hashes with a fixed cost on a bounded pool of workers.
 type Hasher struct {
-	cost    int
-	timeout time.Duration
-	dummy   []byte   // compared against for unknown accounts; made with cost
-	jobs    chan job // unbuffered: a send succeeds exactly when a worker is idle
+	cost      int
+	timeout   time.Duration
+	dummy     []byte // compared against for unknown accounts; made with cost
+	workers   int
+	underLoad int // workers allowed while other requests are in flight
+	otherWork func() int64
+	niced     bool
+
+	jobs    chan job // unbuffered: workers receive jobs admitted by acquire
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	closing sync.Once
-	waiting atomic.Int64 // callers waiting for a worker
+
+	mu      sync.Mutex
+	active  int             // admitted hashes (running or being handed to a worker)
+	waiters []chan struct{} // callers waiting for admission, first come first served
+	callers atomic.Int64    // callers inside Hash or Matches (waiting or running)
 }
 
 type job struct {
@@ -76,7 +92,11 @@ func New(cfg Config) (*Hasher, error) {
 	if cfg.Nice < 0 || cfg.Nice > 19 {
 		return nil, fmt.Errorf("bcrypt: nice %d outside 0..19", cfg.Nice)
 	}
-	h := &Hasher{cost: cfg.Cost, timeout: cfg.QueueTimeout, jobs: make(chan job), stop: make(chan struct{})}
+	h := &Hasher{
+		cost: cfg.Cost, timeout: cfg.QueueTimeout, workers: cfg.Workers, underLoad: max(1, cfg.Workers/2),
+		otherWork: cfg.OtherWork, niced: cfg.Nice > 0 && lowersPriority,
+		jobs: make(chan job), stop: make(chan struct{}),
+	}
 	ready := make(chan error, cfg.Workers)
 	for range cfg.Workers {
 		h.stopped.Add(1)
@@ -88,19 +108,12 @@ func New(cfg Config) (*Hasher, error) {
 			return nil, err
 		}
 	}
-	if cfg.Nice > 0 {
-		reserveProcs(cfg.Workers)
-	}
 	dummy, err := bcrypt.GenerateFromPassword([]byte("timing-equaliser-not-a-real-password"), cfg.Cost)
 	if err != nil {
 		h.Close()
 		return nil, fmt.Errorf("bcrypt: dummy hash: %w", err)
 	}
 	h.dummy = dummy
-	if cfg.Nice > 0 {
-		h.stopped.Add(1)
-		go func() { defer h.stopped.Done(); <-h.stop; releaseProcs(cfg.Workers) }()
-	}
 	return h, nil
 }
 
@@ -111,11 +124,15 @@ func (h *Hasher) Close() {
 }
 
 // Waiting is the number of callers currently waiting for a worker.
-func (h *Hasher) Waiting() int64 { return h.waiting.Load() }
+func (h *Hasher) Waiting() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.waiters)
+}
 
 func (h *Hasher) work(nice int, ready chan<- error) {
 	defer h.stopped.Done()
-	if nice > 0 {
+	if nice > 0 && lowersPriority {
 		// The thread keeps its lowered priority until it exits: the goroutine never
 		// unlocks, so the runtime ends the thread with it instead of reusing it.
 		runtime.LockOSThread()
@@ -123,6 +140,8 @@ func (h *Hasher) work(nice int, ready chan<- error) {
 			ready <- fmt.Errorf("bcrypt: lower worker priority: %w", err)
 			return
 		}
+		spare.addWorkers(1)
+		defer spare.addWorkers(-1)
 	}
 	ready <- nil
 	for {
@@ -136,27 +155,74 @@ func (h *Hasher) work(nice int, ready chan<- error) {
 	}
 }
 
-// run runs fn on a worker, waiting at most the queue timeout (or until ctx ends) for one.
-func (h *Hasher) run(ctx context.Context, fn func()) error {
-	j := job{fn: fn, done: make(chan struct{})}
-	select {
-	case h.jobs <- j: // an idle worker took it at once
-	default:
-		h.waiting.Add(1)
-		t := time.NewTimer(h.timeout)
-		select {
-		case h.jobs <- j:
-		case <-t.C:
-			h.waiting.Add(-1)
-			return domain.Busy(h.timeout)
-		case <-ctx.Done():
-			h.waiting.Add(-1)
-			t.Stop()
-			return domain.Busy(h.timeout)
-		}
-		h.waiting.Add(-1)
-		t.Stop()
+// limit is how many hashes may run now.
+func (h *Hasher) limit() int {
+	if h.otherWork != nil && h.otherWork()-h.callers.Load() > 0 {
+		return h.underLoad
 	}
+	return h.workers
+}
+
+// grant admits waiters, in order, while the limit allows. Call with h.mu held.
+func (h *Hasher) grant() {
+	for len(h.waiters) > 0 && h.active < h.limit() {
+		close(h.waiters[0])
+		h.waiters = h.waiters[1:]
+		h.active++
+	}
+}
+
+// acquire admits the caller, waiting at most the queue timeout (or until ctx ends).
+func (h *Hasher) acquire(ctx context.Context) error {
+	h.mu.Lock()
+	if len(h.waiters) == 0 && h.active < h.limit() {
+		h.active++
+		h.mu.Unlock()
+		return nil
+	}
+	w := make(chan struct{})
+	h.waiters = append(h.waiters, w)
+	h.mu.Unlock()
+
+	t := time.NewTimer(h.timeout)
+	defer t.Stop()
+	select {
+	case <-w:
+		return nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if i := slices.Index(h.waiters, w); i >= 0 {
+		h.waiters = slices.Delete(h.waiters, i, i+1)
+		return domain.Busy(h.timeout)
+	}
+	// Admitted just as the wait ended: take the slot after all.
+	return nil
+}
+
+func (h *Hasher) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.active--
+	h.grant()
+}
+
+// run runs fn on a worker once admitted.
+func (h *Hasher) run(ctx context.Context, fn func()) error {
+	h.callers.Add(1)
+	defer h.callers.Add(-1)
+	if h.niced {
+		spare.begin()
+		defer spare.end()
+	}
+	if err := h.acquire(ctx); err != nil {
+		return err
+	}
+	defer h.release()
+	j := job{fn: fn, done: make(chan struct{})}
+	h.jobs <- j // admitted hashes never outnumber the workers
 	<-j.done
 	return nil
 }
@@ -208,19 +274,55 @@ func (h *Hasher) NeedsRehash(hash []byte) bool {
 	return err != nil || c != h.cost
 }
 
-// Extra Ps for the niced workers: a worker that the kernel has set aside still holds a
-// P while it is descheduled, so without spare Ps the request goroutines would queue for
-// a P behind workers that are not even running. Reserved per live hasher.
-var procsMu sync.Mutex
-
-func reserveProcs(n int) {
-	procsMu.Lock()
-	defer procsMu.Unlock()
-	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + n)
+// Spare Ps for the niced workers. A worker that the kernel has set aside still holds a P
+// while it is descheduled, so without spare Ps the request goroutines would queue for a P
+// behind workers that are not even running (measured: read p99 20x). Spare Ps cost
+// throughput when idle (the scheduler spins more threads: 15-20% fewer reads/s on 2
+// cores), so they are added when password work starts and taken back once none has been
+// asked for during shrinkAfter. Changing GOMAXPROCS stops the world for microseconds; it
+// is only done from normal-priority goroutines (callers and a timer), never on a worker.
+type procs struct {
+	mu      sync.Mutex
+	callers int    // callers in Hash/Matches of niced hashers
+	extra   int    // Ps currently added
+	workers int    // niced workers, across hashers
+	gen     uint64 // invalidates a pending shrink
 }
 
-func releaseProcs(n int) {
-	procsMu.Lock()
-	defer procsMu.Unlock()
-	runtime.GOMAXPROCS(max(1, runtime.GOMAXPROCS(0)-n))
+var (
+	spare       procs
+	shrinkAfter = time.Second
+)
+
+func (p *procs) addWorkers(n int) { p.mu.Lock(); p.workers += n; p.mu.Unlock() }
+
+func (p *procs) begin() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.callers++
+	p.gen++
+	if p.extra == 0 && p.workers > 0 {
+		p.extra = p.workers
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + p.extra)
+	}
+}
+
+func (p *procs) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.callers--
+	if p.callers == 0 && p.extra > 0 {
+		gen := p.gen
+		time.AfterFunc(shrinkAfter, func() { p.shrink(gen) })
+	}
+}
+
+func (p *procs) shrink(gen uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gen != gen || p.callers > 0 || p.extra == 0 {
+		return // password work came back meanwhile
+	}
+	runtime.GOMAXPROCS(max(1, runtime.GOMAXPROCS(0)-p.extra))
+	p.extra = 0
 }

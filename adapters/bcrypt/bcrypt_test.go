@@ -2,9 +2,12 @@ package bcrypt_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	xbcrypt "golang.org/x/crypto/bcrypt"
 
 	"github.com/hexashop/hexashop/adapters/bcrypt"
 	"github.com/hexashop/hexashop/core/domain"
@@ -90,5 +93,21 @@ func TestNeedsRehashWhenTheCostChanged(t *testing.T) {
 	}
 	if !matches(t, cur, hash4, "12345678") {
 		t.Fatal("a hash of another cost no longer matches")
+	}
+}
+
+// BenchmarkCompare measures one comparison per cost; test/load/flood.sh derives the
+// machine's login bound from it (run with -cpu 1).
+func BenchmarkCompare(b *testing.B) {
+	for _, cost := range []int{4, 10, 12} {
+		b.Run("cost="+strconv.Itoa(cost), func(b *testing.B) {
+			hash, err := xbcrypt.GenerateFromPassword([]byte("12345678"), cost)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				_ = xbcrypt.CompareHashAndPassword(hash, []byte("12345678"))
+			}
+		})
 	}
 }

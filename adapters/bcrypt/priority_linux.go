@@ -7,3 +7,6 @@ import "syscall"
 func lowerThreadPriority(nice int) error {
 	return syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), nice)
 }
+
+// lowersPriority tells whether lowerThreadPriority does anything here.
+const lowersPriority = true

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-contrib/cors"
@@ -44,6 +45,9 @@ type Options struct {
 	// CORSOrigins, when not empty, are the browser origins allowed to call the API from
 	// other sites (exact scheme://host[:port]); empty turns CORS off.
 	CORSOrigins []string
+	// InFlight, when set, is kept equal to the number of requests being served (the
+	// password hasher reads it to leave cores to other requests).
+	InFlight *atomic.Int64
 }
 
 // OpenAPIDocument is the API's OpenAPI document (docs/openapi.yaml), served as is.
@@ -171,9 +175,13 @@ func corsFor(origins []string) gin.HandlerFunc {
 	})
 }
 
-// deadline gives the request its deadline; the use cases and adapters end their work
-// with it, and fail answers 503 when it has passed.
+// deadline gives the request its deadline (the use cases and adapters end their work with
+// it, and fail answers 503 when it has passed) and counts it in flight.
 func (a *api) deadline(c *gin.Context) {
+	if n := a.opts.InFlight; n != nil {
+		n.Add(1)
+		defer n.Add(-1)
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), a.opts.RequestTimeout)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)

@@ -36,7 +36,8 @@ func NewAuth(users ports.UserRepository, hasher ports.PasswordHasher, tokens por
 func (a *Auth) Login(ctx context.Context, in ports.LoginInput) (ports.AccessToken, error) {
 	username := a.emails.NormalizeEmail(in.Username)
 	keys := keysFor(string(domain.CanonicalEmail(username)), in.ClientAddr)
-	if err := a.throttle.checkLogin(ctx, keys); err != nil {
+	recs, err := a.throttle.checkLogin(ctx, keys)
+	if err != nil {
 		return ports.AccessToken{}, err
 	}
 	u, err := a.verify(ctx, username, in.Password)
@@ -49,7 +50,7 @@ func (a *Auth) Login(ctx context.Context, in ports.LoginInput) (ports.AccessToke
 	if err != nil {
 		return ports.AccessToken{}, err
 	}
-	if err := a.throttle.loginSucceeded(ctx, keys); err != nil {
+	if err := a.throttle.loginSucceeded(ctx, keys, recs); err != nil {
 		return ports.AccessToken{}, fmt.Errorf("login: clear failures: %w", err)
 	}
 	a.upgradeHash(ctx, u, in.Password)

@@ -99,12 +99,13 @@ func (t *Throttle) delayEnd(rec ports.AttemptRecord, free int) time.Time {
 	return rec.Last.Add(delay)
 }
 
-// checkLogin returns domain.ErrThrottled (with the wait) when the attempt must wait.
-func (t *Throttle) checkLogin(ctx context.Context, k loginKeys) error {
+// checkLogin returns domain.ErrThrottled (with the wait) when the attempt must wait, and
+// otherwise the records it read, for loginSucceeded.
+func (t *Throttle) checkLogin(ctx context.Context, k loginKeys) (map[string]ports.AttemptRecord, error) {
 	now := t.clock.Now()
 	recs, err := t.store.Get(ctx, nonEmpty(k.account, k.address, k.pair, k.known), now)
 	if err != nil {
-		return fmt.Errorf("throttle: %w", err)
+		return nil, fmt.Errorf("throttle: %w", err)
 	}
 	var until time.Time
 	if _, known := recs[k.known]; known {
@@ -117,7 +118,7 @@ func (t *Throttle) checkLogin(ctx context.Context, k loginKeys) error {
 			until = end
 		}
 	}
-	return throttledUntil(now, until)
+	return recs, throttledUntil(now, until)
 }
 
 func throttledUntil(now, until time.Time) error {
@@ -134,16 +135,29 @@ func (t *Throttle) loginFailed(ctx context.Context, k loginKeys) error {
 
 // loginSucceeded clears the account's failures and makes the address known to it. The
 // address's own count stays: logging in to one's own account must not reset a budget
-// that guards every other account.
-func (t *Throttle) loginSucceeded(ctx context.Context, k loginKeys) error {
-	if err := t.store.Delete(ctx, nonEmpty(k.account, k.pair)...); err != nil {
-		return err
+// that guards every other account. recs are what checkLogin read: the common case (no
+// failures to clear, an address known since less than a day) writes nothing.
+func (t *Throttle) loginSucceeded(ctx context.Context, k loginKeys, recs map[string]ports.AttemptRecord) error {
+	var clear []string
+	for _, key := range nonEmpty(k.account, k.pair) {
+		if _, ok := recs[key]; ok {
+			clear = append(clear, key)
+		}
 	}
-	if k.known == "" {
+	if len(clear) > 0 {
+		if err := t.store.Delete(ctx, clear...); err != nil {
+			return err
+		}
+	}
+	now := t.clock.Now()
+	if known, ok := recs[k.known]; k.known == "" || (ok && now.Sub(known.Last) < knownRefresh) {
 		return nil
 	}
-	return t.store.Add(ctx, []string{k.known}, t.clock.Now(), t.cfg.KnownAddressFor)
+	return t.store.Add(ctx, []string{k.known}, now, t.cfg.KnownAddressFor)
 }
+
+// knownRefresh: a known address's record is renewed at most this often.
+const knownRefresh = 24 * time.Hour
 
 // registration counts a registration attempt from addr, or refuses it with
 // domain.ErrThrottled when the address used up its budget.
