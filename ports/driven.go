@@ -64,8 +64,9 @@ type AttemptRecord struct {
 type AttemptCounter interface {
 	// Get returns the records of keys that are still kept at now; absent keys have none.
 	Get(ctx context.Context, keys []string, now time.Time) (map[string]AttemptRecord, error)
-	// Add counts one attempt at now for each key (starting at 1 when its record was gone)
-	// and keeps each record until now+keep. It is atomic per key under any concurrency.
+	// Add counts one attempt at now for each distinct key (starting at 1 when its record
+	// was gone) and keeps each record until now+keep. It is atomic per key under any
+	// concurrency.
 	Add(ctx context.Context, keys []string, now time.Time, keep time.Duration) error
 	// Delete forgets keys.
 	Delete(ctx context.Context, keys ...string) error

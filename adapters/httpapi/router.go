@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
+	"github.com/rs/cors"
 
 	"github.com/hexashop/hexashop/ports"
 )
@@ -99,11 +99,7 @@ func New(d Deps) (*Handler, error) {
 	if err := r.SetTrustedProxies(d.Options.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
-	r.Use(a.accessLog, a.recover, securityHeaders)
-	if len(d.Options.CORSOrigins) > 0 {
-		r.Use(corsFor(d.Options.CORSOrigins))
-	}
-	r.Use(a.deadline)
+	r.Use(a.accessLog, a.recover, securityHeaders, a.deadline)
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "not_found", "no such resource") })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here")
@@ -143,7 +139,7 @@ func New(d Deps) (*Handler, error) {
 	authed.GET("/orders", a.listOrders)
 	authed.GET("/orders/:id", a.getOrder)
 
-	h := &Handler{Handler: stripTrailingSlash(r)}
+	h := &Handler{Handler: withCORS(d.Options.CORSOrigins, stripTrailingSlash(r))}
 	for _, ri := range r.Routes() {
 		h.routes = append(h.routes, Route{Method: ri.Method, Path: openAPIPath(ri.Path)})
 	}
@@ -161,18 +157,23 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// corsFor allows the given origins to call the API from a browser: preflights are
-// answered, Authorization may be sent (bearer tokens: no cookies, so no credentials mode),
-// and the headers a client needs to read are exposed.
-func corsFor(origins []string) gin.HandlerFunc {
-	return cors.New(cors.Config{
-		AllowOrigins:     origins,
-		AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
-		AllowHeaders:     []string{"Authorization", "Content-Type", "Idempotency-Key"},
-		ExposeHeaders:    []string{"Location", "Retry-After", "Idempotent-Replayed"},
+// withCORS lets the given origins call the API from a browser (rs/cors): preflights are
+// answered, Authorization may be sent (bearer tokens, no cookies, so no credentials
+// mode), and the headers a client needs to read are exposed. A request from any other
+// origin is served as usual but without CORS headers, so the browser keeps its answer
+// from the calling page. No origins: no CORS at all.
+func withCORS(origins []string, next http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins:   origins,
+		AllowedMethods:   []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", "Idempotency-Key"},
+		ExposedHeaders:   []string{"Location", "Retry-After", "Idempotent-Replayed"},
 		AllowCredentials: false,
-		MaxAge:           10 * time.Minute,
-	})
+		MaxAge:           600,
+	}).Handler(next)
 }
 
 // deadline gives the request its deadline (the use cases and adapters end their work with

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/hexashop/hexashop/ports"
@@ -35,7 +36,7 @@ func (c AttemptCounter) Get(ctx context.Context, keys []string, now time.Time) (
 // Add implements ports.AttemptCounter.
 func (c AttemptCounter) Add(ctx context.Context, keys []string, now time.Time, keep time.Duration) error {
 	defer c.s.lock(ctx)()
-	for _, k := range keys {
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
 		row, ok := c.s.st.attempts[k]
 		if !ok || !now.Before(row.expires) {
 			row = attemptRow{}

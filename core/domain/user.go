@@ -36,8 +36,9 @@ func CanonicalEmail(s string) Email { return Email(strings.ToLower(strings.TrimS
 // ParseEmail canonicalises and validates an address: a plain addr-spec (no display name),
 // at most 254 bytes, with a dot-free-or-dotted domain part.
 func ParseEmail(s string) (Email, error) {
-	if !utf8.ValidString(s) {
-		// Checked before lower-casing, which would turn the bad bytes into U+FFFD.
+	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
+		// Checked before lower-casing, which would turn the bad bytes into U+FFFD; and
+		// U+FFFD itself is what a JSON decoder makes of a lone surrogate (\ud800).
 		return "", Invalid("email", "must be valid UTF-8 text")
 	}
 	e := CanonicalEmail(s)

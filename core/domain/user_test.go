@@ -21,7 +21,7 @@ func TestParseEmail(t *testing.T) {
 	}
 	for _, in := range []string{"", "   ", "ann", "ann@", "@example.org", "Ann <ann@example.org>", "a b@example.org",
 		strings.Repeat("a", 250) + "@x.org", "ann@example.org,bob@example.org",
-		"a\xffb@example.org", "ann@ex\u00adample.org", "ann\u200d@example.org", "a\x00@example.org"} {
+		"a\xffb@example.org", "ann@ex\u00adample.org", "ann\u200d@example.org", "a\x00@example.org", "a\ufffd@example.org"} {
 		_, err := domain.ParseEmail(in)
 		var de *domain.Error
 		if !errors.As(err, &de) || de.Kind != domain.KindInvalid || de.Fields[0].Field != "email" {

@@ -66,7 +66,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // DispatchOnce claims one batch of due messages and tries each once. It returns how many
 // it claimed.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
-	msgs, err := d.outbox.Claim(ctx, d.clock.Now(), d.cfg.Lease, d.cfg.Batch)
+	// Nothing waits on the store forever (a hung database must not wedge the loop).
+	cctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	msgs, err := d.outbox.Claim(cctx, d.clock.Now(), d.cfg.Lease, d.cfg.Batch)
+	cancel()
 	if err != nil {
 		return 0, err
 	}
@@ -75,8 +78,9 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 			return len(msgs), nil // the lease brings the rest back
 		}
 		// The send and its bookkeeping finish even if shutdown starts meanwhile: an
-		// accepted mail must be marked sent, or it would go out twice.
-		sctx := context.WithoutCancel(ctx)
+		// accepted mail must be marked sent, or it would go out twice. They get the
+		// lease's time: past it another dispatcher may send the message anyway.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Lease)
 		sendErr := d.mailer.Send(sctx, m.Mail)
 		now := d.clock.Now()
 		switch {
@@ -91,12 +95,16 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 				slog.Int("attempt", m.Attempts), slog.Time("next", next), slog.Any("error", sendErr))
 			err = d.outbox.Retry(sctx, m.ID, next, sendErr.Error())
 		}
+		cancel()
 		if err != nil {
 			return len(msgs), err
 		}
 	}
 	return len(msgs), nil
 }
+
+// storeTimeout bounds one store operation of the background loops.
+const storeTimeout = 30 * time.Second
 
 // backoff is the wait after the given number of failed attempts: base, 2×base, 4×base, …
 // up to MaxBackoff.

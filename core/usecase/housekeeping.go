@@ -28,6 +28,8 @@ func NewHousekeeping(attempts ports.AttemptCounter, clock ports.Clock, log *slog
 
 // SweepOnce deletes what is expired now.
 func (h *Housekeeping) SweepOnce(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
 	n, err := h.attempts.Sweep(ctx, h.clock.Now())
 	if err != nil {
 		return err

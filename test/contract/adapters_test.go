@@ -21,7 +21,7 @@ func TestMemory(t *testing.T) {
 			Users: memory.NewUserRepository(s), Categories: memory.NewCategoryRepository(s),
 			Products: memory.NewProductRepository(s), Carts: memory.NewCartRepository(s),
 			Orders: memory.NewOrderRepository(s), Idempotency: memory.NewIdempotencyRepository(s),
-			Outbox: memory.NewOutbox(s), Tx: s,
+			Outbox: memory.NewOutbox(s), Attempts: memory.NewAttemptCounter(s), Tx: s,
 		}
 	})
 }
@@ -38,7 +38,7 @@ func TestPostgres(t *testing.T) {
 			Users: postgres.NewUserRepository(db), Categories: postgres.NewCategoryRepository(db),
 			Products: postgres.NewProductRepository(db), Carts: postgres.NewCartRepository(db),
 			Orders: postgres.NewOrderRepository(db), Idempotency: postgres.NewIdempotencyRepository(db),
-			Outbox: postgres.NewOutbox(db), Tx: db,
+			Outbox: postgres.NewOutbox(db), Attempts: postgres.NewAttemptCounter(db), Tx: db,
 		}
 	})
 }

@@ -18,6 +18,7 @@ type Store struct {
 	Orders      ports.OrderRepository
 	Idempotency ports.IdempotencyRepository
 	Outbox      ports.Outbox
+	Attempts    ports.AttemptCounter
 	Tx          ports.Transactor
 }
 
@@ -33,4 +34,5 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("OrderRepository", func(t *testing.T) { t.Parallel(); testOrders(t, newStore) })
 	t.Run("IdempotencyRepository", func(t *testing.T) { t.Parallel(); testIdempotency(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { t.Parallel(); testOutbox(t, newStore) })
+	t.Run("AttemptCounter", func(t *testing.T) { t.Parallel(); testAttemptCounter(t, newStore) })
 }

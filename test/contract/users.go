@@ -159,6 +159,42 @@ func testUserRepository(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("replace password hash only over the hash it was read with", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		u := mustCreate(t, s, "rehash@example.com")
+		if err := s.Users.ReplacePasswordHash(ctx, u.ID, []byte("stale-hash"), []byte("lost")); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("replace over another hash: %v, want ErrNotFound", err)
+		}
+		if err := s.Users.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, []byte("upgraded")); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Users.ByID(ctx, u.ID)
+		u.PasswordHash = []byte("upgraded")
+		equalUser(t, got, u)
+		if err := s.Users.Delete(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Users.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, []byte("x")); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("replace on a deleted account: %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("emails of any script round-trip", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		// Case-folded forms Postgres' lower() may disagree with (Cherokee folds to upper).
+		for _, e := range []string{"ꭰꭱ@example.com", "ᎠᎡ@example.com", "élise@example.com"} {
+			u, err := s.Users.Create(ctx, newUser(e))
+			if err != nil {
+				t.Fatalf("create %q: %v", e, err)
+			}
+			if got, err := s.Users.ByEmail(ctx, domain.Email(e)); err != nil || got.ID != u.ID {
+				t.Fatalf("by email %q: %+v %v", e, got, err)
+			}
+		}
+	})
+
 	t.Run("list pages live users in id order", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

@@ -62,6 +62,18 @@ func withSMTP(addr string) option {
 	}
 }
 
+// withEnv sets environment variables of the server (name, value, name, value, ...).
+func withEnv(kv ...string) option {
+	return func(env map[string]string) {
+		for i := 0; i+1 < len(kv); i += 2 {
+			env[kv[i]] = kv[i+1]
+		}
+	}
+}
+
+// client is every test's HTTP client; its timeout turns a hung server into a failure.
+var client = &http.Client{Timeout: 30 * time.Second}
+
 // onDatabase reuses the database of an earlier server (a restart).
 func onDatabase(url string) option { return func(env map[string]string) { env["DATABASE_URL"] = url } }
 
@@ -161,7 +173,7 @@ func (s *server) request(method, path string, body string, headers ...string) re
 		name, value, _ := strings.Cut(h, ":")
 		req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}

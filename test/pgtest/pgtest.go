@@ -204,3 +204,66 @@ func DropDatabase(t testing.TB, dbURL string) {
 		t.Fatalf("pgtest: drop %s: %v", name, err)
 	}
 }
+
+// Via returns dbURL with its host and port replaced by addr (a proxy in front of it).
+func Via(dbURL, addr string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		panic(fmt.Sprintf("pgtest: bad URL: %v", err))
+	}
+	u.Host = addr
+	return u.String()
+}
+
+// HostPort is the host:port of dbURL.
+func HostPort(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		panic(fmt.Sprintf("pgtest: bad URL: %v", err))
+	}
+	return u.Host
+}
+
+// HoldLock runs sql (typically SELECT ... FOR UPDATE) in a transaction on the database at
+// dbURL and keeps the transaction, and so its locks, open until release is called or the
+// test ends.
+func HoldLock(t testing.TB, dbURL, sql string, args ...any) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, sql, args...); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			_ = tx.Rollback(ctx)
+			_ = conn.Close(ctx)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// QueryInt runs a query returning one integer on the database at dbURL.
+func QueryInt(t testing.TB, dbURL, sql string, args ...any) int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
