@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -96,15 +98,24 @@ func TestSwaggerUIAuthorizeAndTryItOut(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
 	var (
-		mu   sync.Mutex
-		urls []string
+		mu         sync.Mutex
+		urls       []string
+		violations []string // what the page's Content-Security-Policy blocked
 	)
 	if err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
-			mu.Lock()
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
 			urls = append(urls, e.Request.URL)
-			mu.Unlock()
+		case *cdplog.EventEntryAdded:
+			if strings.Contains(e.Entry.Text, "Content Security Policy") {
+				violations = append(violations, e.Entry.Text)
+			}
 		}
 	}); err != nil {
 		t.Fatal(err)
@@ -192,6 +203,9 @@ func TestSwaggerUIAuthorizeAndTryItOut(t *testing.T) {
 	}
 	if !sawLogin {
 		t.Errorf("Authorize did not call /login; requests: %v", urls)
+	}
+	for _, v := range violations {
+		t.Errorf("Content-Security-Policy of /docs blocked something: %s", v)
 	}
 	t.Logf("%d requests, all to %s; screenshot: %s", len(urls), own, shot)
 }
