@@ -16,7 +16,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -38,9 +37,9 @@ type Config struct {
 	// Workers is how many hashes may run at once while nothing else is going on
 	// (default: the number of CPUs, so that logins alone use the whole machine).
 	Workers int
-	// OtherWork, when set, tells how many requests are in flight in the service in all
-	// (the HTTP adapter counts them). While any of them is not password work, at most
-	// half of Workers (at least 1) hash at once, leaving the other cores to that work.
+	// OtherWork, when set, tells how many requests that are not password work are in
+	// flight (the HTTP adapter counts them). While there are any, at most half of
+	// Workers (at least 1) hash at once, leaving the other cores to them.
 	OtherWork func() int64
 	// QueueTimeout is the longest a caller waits for a worker before ErrBusy.
 	QueueTimeout time.Duration
@@ -68,7 +67,6 @@ type Hasher struct {
 	mu      sync.Mutex
 	active  int             // admitted hashes (running or being handed to a worker)
 	waiters []chan struct{} // callers waiting for admission, first come first served
-	callers atomic.Int64    // callers inside Hash or Matches (waiting or running)
 }
 
 type job struct {
@@ -157,7 +155,7 @@ func (h *Hasher) work(nice int, ready chan<- error) {
 
 // limit is how many hashes may run now.
 func (h *Hasher) limit() int {
-	if h.otherWork != nil && h.otherWork()-h.callers.Load() > 0 {
+	if h.otherWork != nil && h.otherWork() > 0 {
 		return h.underLoad
 	}
 	return h.workers
@@ -211,8 +209,6 @@ func (h *Hasher) release() {
 
 // run runs fn on a worker once admitted.
 func (h *Hasher) run(ctx context.Context, fn func()) error {
-	h.callers.Add(1)
-	defer h.callers.Add(-1)
 	if h.niced {
 		spare.begin()
 		defer spare.end()

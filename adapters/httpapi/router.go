@@ -45,8 +45,9 @@ type Options struct {
 	// CORSOrigins, when not empty, are the browser origins allowed to call the API from
 	// other sites (exact scheme://host[:port]); empty turns CORS off.
 	CORSOrigins []string
-	// InFlight, when set, is kept equal to the number of requests being served (the
-	// password hasher reads it to leave cores to other requests).
+	// InFlight, when set, is kept equal to the number of requests being served that are
+	// not password work (every route but the password grant and registration); the
+	// password hasher reads it to leave cores to those requests.
 	InFlight *atomic.Int64
 }
 
@@ -176,10 +177,16 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 	}).Handler(next)
 }
 
+// passwordRoute reports the routes whose work is mostly a password hash.
+func passwordRoute(c *gin.Context) bool {
+	p := c.FullPath()
+	return c.Request.Method == http.MethodPost && (p == "/login" || p == "/user")
+}
+
 // deadline gives the request its deadline (the use cases and adapters end their work with
 // it, and fail answers 503 when it has passed) and counts it in flight.
 func (a *api) deadline(c *gin.Context) {
-	if n := a.opts.InFlight; n != nil {
+	if n := a.opts.InFlight; n != nil && !passwordRoute(c) {
 		n.Add(1)
 		defer n.Add(-1)
 	}
