@@ -41,6 +41,19 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"bcrypt too high":         {map[string]string{"BCRYPT_COST": "32"}, "BCRYPT_COST"},
 		"ttl":                     {map[string]string{"ACCESS_TOKEN_TTL": "soon"}, "ACCESS_TOKEN_TTL"},
 		"shutdown":                {map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "SHUTDOWN_TIMEOUT"},
+		"request timeout":         {map[string]string{"REQUEST_TIMEOUT": "0s"}, "REQUEST_TIMEOUT"},
+		"acquire timeout":         {map[string]string{"DB_ACQUIRE_TIMEOUT": "x"}, "DB_ACQUIRE_TIMEOUT"},
+		"connect timeout":         {map[string]string{"DB_CONNECT_TIMEOUT": "-3s"}, "DB_CONNECT_TIMEOUT"},
+		"queue timeout":           {map[string]string{"PASSWORD_QUEUE_TIMEOUT": "soon"}, "PASSWORD_QUEUE_TIMEOUT"},
+		"concurrency":             {map[string]string{"PASSWORD_CONCURRENCY": "0"}, "PASSWORD_CONCURRENCY"},
+		"nice":                    {map[string]string{"PASSWORD_NICE": "20"}, "PASSWORD_NICE"},
+		"account failures":        {map[string]string{"LOGIN_FAILURES_PER_ACCOUNT": "five"}, "LOGIN_FAILURES_PER_ACCOUNT"},
+		"address failures":        {map[string]string{"LOGIN_FAILURES_PER_ADDRESS": "0"}, "LOGIN_FAILURES_PER_ADDRESS"},
+		"registrations":           {map[string]string{"REGISTRATIONS_PER_ADDRESS": "-1"}, "REGISTRATIONS_PER_ADDRESS"},
+		"max delay":               {map[string]string{"LOGIN_MAX_DELAY": "forever"}, "LOGIN_MAX_DELAY"},
+		"proxies":                 {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, example.com"}, "TRUSTED_PROXIES"},
+		"cors wildcard":           {map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
+		"cors with path":          {map[string]string{"CORS_ALLOWED_ORIGINS": "https://a.example/app"}, "CORS_ALLOWED_ORIGINS"},
 	} {
 		_, err := load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -61,5 +74,26 @@ func TestPostgresConfig(t *testing.T) {
 	cfg, err := load(map[string]string{"DATABASE_URL": "postgres://db", "JWT_SECRET": secret, "HTTP_ADDR": "127.0.0.1:9"})
 	if err != nil || cfg.DemoMode() || string(cfg.JWTSecret) != secret || cfg.JWTGenerated || cfg.HTTPAddr != "127.0.0.1:9" {
 		t.Fatalf("cfg = %+v, err = %v", cfg, err)
+	}
+}
+
+func TestAbuseSettings(t *testing.T) {
+	cfg, err := load(map[string]string{
+		"TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.1 ,", "CORS_ALLOWED_ORIGINS": "https://shop.example,http://localhost:3000",
+		"LOGIN_FAILURES_PER_ACCOUNT": "3", "REQUEST_TIMEOUT": "2s", "PASSWORD_NICE": "0",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.TrustedProxies, " ") != "10.0.0.0/8 192.0.2.1" ||
+		strings.Join(cfg.CORSOrigins, " ") != "https://shop.example http://localhost:3000" ||
+		cfg.Throttle.AccountFailures != 3 || cfg.Throttle.AddressFailures != 100 ||
+		cfg.RequestTimeout != 2*time.Second || cfg.PasswordNice != 0 || cfg.PasswordWorkers < 1 {
+		t.Fatalf("cfg = %+v", cfg)
+	}
+	def, _ := load(nil)
+	if def.TrustedProxies != nil || def.CORSOrigins != nil || def.PasswordNice != 10 ||
+		def.PasswordQueueTimeout != 2*time.Second || def.RequestTimeout != 5*time.Second {
+		t.Fatalf("defaults = %+v", def)
 	}
 }
