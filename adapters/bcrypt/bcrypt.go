@@ -298,7 +298,9 @@ func (p *procs) begin() {
 	p.callers++
 	p.gen++
 	if p.extra == 0 && p.workers > 0 {
-		p.extra = p.workers
+		// One per niced worker, but no more than the CPUs (many hashers, as in tests,
+		// must not multiply the Ps).
+		p.extra = min(p.workers, runtime.NumCPU())
 		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + p.extra)
 	}
 }

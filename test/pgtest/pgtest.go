@@ -69,7 +69,7 @@ func Main(m *testing.M) int {
 const help = `Integration tests need PostgreSQL. Provide one of:
   - TEST_DATABASE_URL=postgres://user:pass@host:5432/db (user may CREATE DATABASE)
   - a Docker-compatible engine (DOCKER_HOST), for testcontainers; image from TEST_POSTGRES_IMAGE
-    (on this project's CI machines: eval "$(../shared/ci/container-engine.sh)")
+    (on this project's CI machines, as root: eval "$(.ci/container-engine.sh)")
   - a server on localhost:5432 accepting user postgres without a password
 `
 
