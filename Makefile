@@ -10,7 +10,7 @@ export GOTOOLCHAIN ?= go1.27.3
 # integration tests found.
 TESTFLAGS ?=
 
-.PHONY: run test test-browser build wire wire-check fmt-check vet check vulncheck bench-load swagger-ui clean
+.PHONY: run test test-browser build wire wire-check fmt-check vet check vulncheck bench-load bench-lists swagger-ui clean
 
 ## run: serve on :8080 in demo mode (in-memory store, demo data, mail to the log)
 run:
@@ -66,6 +66,12 @@ vulncheck:
 ## of docs/performance.md. Needs a Postgres (LOAD_DATABASE_URL or localhost:5432).
 bench-load:
 	test/load/flood.sh
+
+## bench-lists: list pages at 1k / 100k / 1M products, 1k / 100k users, 100 / 10k orders
+## (wrk, loopback, about five minutes with the seeding); prints the table of
+## docs/performance.md. Needs a Postgres (LOAD_DATABASE_URL or localhost:5432).
+bench-lists:
+	test/load/lists.sh
 
 ## swagger-ui: refresh the vendored Swagger UI assets from npm (version pinned here)
 SWAGGER_UI_VERSION ?= 5.35.0

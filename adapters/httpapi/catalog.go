@@ -39,7 +39,7 @@ func toProductResponse(p domain.Product) productResponse {
 }
 
 func (a *api) listCategories(c *gin.Context) {
-	p, ok := pageRequest(c)
+	p, ok := pageRequest(c, domain.CursorCategories)
 	if !ok {
 		return
 	}
@@ -93,7 +93,7 @@ func (a *api) deleteCategory(c *gin.Context) {
 }
 
 func (a *api) listProducts(c *gin.Context) {
-	p, ok := pageRequest(c)
+	p, ok := pageRequest(c, domain.CursorProducts)
 	if !ok {
 		return
 	}

@@ -75,7 +75,7 @@ func (a *api) placeOrder(c *gin.Context) {
 }
 
 func (a *api) listOrders(c *gin.Context) {
-	p, ok := pageRequest(c)
+	p, ok := pageRequest(c, domain.CursorOrders)
 	if !ok {
 		return
 	}

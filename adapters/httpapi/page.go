@@ -6,12 +6,10 @@ import (
 	"github.com/hexashop/hexashop/core/domain"
 )
 
-// pageResponse is the body of every list endpoint.
+// pageResponse is the body of every list endpoint. NextCursor is null on the last page.
 type pageResponse[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Limit  int `json:"limit"`
-	Offset int `json:"offset"`
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
 }
 
 // toPage converts a domain page item by item; Items is never null.
@@ -20,7 +18,12 @@ func toPage[D, T any](p domain.Page[D], conv func(D) T) pageResponse[T] {
 	for i, d := range p.Items {
 		items[i] = conv(d)
 	}
-	return pageResponse[T]{Items: items, Total: p.Total, Limit: p.Limit, Offset: p.Offset}
+	res := pageResponse[T]{Items: items}
+	if !p.Next.IsZero() {
+		next := p.Next.String()
+		res.NextCursor = &next
+	}
+	return res
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

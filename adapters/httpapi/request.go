@@ -142,24 +142,46 @@ func pathID(c *gin.Context, name string) (int64, bool) {
 	return id, true
 }
 
-// pageRequest reads ?limit= and ?offset=; on failure it answers 400.
-func pageRequest(c *gin.Context) (domain.PageRequest, bool) {
+// pageRequest reads ?limit= and ?cursor= for a list of the given kind; on failure it
+// answers 400. ?offset= is refused with a pointer to the cursor.
+func pageRequest(c *gin.Context, kind domain.CursorKind) (domain.PageRequest, bool) {
+	if _, ok := c.GetQueryArray("offset"); ok {
+		writeProblem(c, http.StatusBadRequest, "invalid_query",
+			"offset is not supported: pass the next_cursor of the previous page as cursor")
+		return domain.PageRequest{}, false
+	}
 	limit, ok := queryInt(c, "limit", domain.DefaultPageLimit)
 	if !ok {
 		return domain.PageRequest{}, false
 	}
-	offset, ok := queryInt(c, "offset", 0)
+	raw, ok := queryString(c, "cursor")
 	if !ok {
 		return domain.PageRequest{}, false
 	}
-	p, err := domain.NewPageRequest(limit, offset)
+	after, err := domain.ParseCursor(raw, kind)
 	if err != nil {
-		var de *domain.Error
-		errors.As(err, &de)
-		writeProblem(c, http.StatusBadRequest, "invalid_query", de.Fields[0].Field+" "+de.Fields[0].Message)
+		writeProblem(c, http.StatusBadRequest, domain.ErrInvalidCursor.Code, domain.ErrInvalidCursor.Detail)
+		return domain.PageRequest{}, false
+	}
+	p, err := domain.NewPageRequest(limit, after)
+	if err != nil {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", "limit must be an integer from 1 to 100")
 		return domain.PageRequest{}, false
 	}
 	return p, true
+}
+
+// queryString reads an optional query parameter given at most once.
+func queryString(c *gin.Context, name string) (string, bool) {
+	vals := c.QueryArray(name)
+	if len(vals) > 1 {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be given at most once")
+		return "", false
+	}
+	if len(vals) == 0 {
+		return "", true
+	}
+	return vals[0], true
 }
 
 // queryInt reads an optional integer query parameter given at most once.

@@ -63,7 +63,7 @@ func (a *api) getUser(c *gin.Context) {
 }
 
 func (a *api) listUsers(c *gin.Context) {
-	p, ok := pageRequest(c)
+	p, ok := pageRequest(c, domain.CursorUsers)
 	if !ok {
 		return
 	}

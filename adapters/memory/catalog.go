@@ -47,7 +47,7 @@ func (r CategoryRepository) ByID(ctx context.Context, id int64) (domain.Category
 func (r CategoryRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.Category], error) {
 	defer r.s.lock(ctx)()
 	all := slices.SortedFunc(maps.Values(r.s.st.categories), func(a, b domain.Category) int { return cmp.Compare(a.ID, b.ID) })
-	return pageOf(all, p), nil
+	return pageOf(all, p, domain.Category.Cursor), nil
 }
 
 // Delete implements ports.CategoryRepository.
@@ -124,7 +124,7 @@ func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p do
 		}
 	}
 	slices.SortFunc(all, func(a, b domain.Product) int { return cmp.Compare(a.ID, b.ID) })
-	return pageOf(all, p), nil
+	return pageOf(all, p, domain.Product.Cursor), nil
 }
 
 // Update implements ports.ProductRepository.

@@ -54,7 +54,7 @@ func (r OrderRepository) ListByUser(ctx context.Context, userID int64, p domain.
 		}
 		return cmp.Compare(b.ID, a.ID)
 	})
-	return pageOf(all, p), nil
+	return pageOf(all, p, domain.Order.Cursor), nil
 }
 
 type idemKey struct {

@@ -74,7 +74,7 @@ func (r UserRepository) List(ctx context.Context, p domain.PageRequest) (domain.
 		}
 	}
 	slices.SortFunc(live, func(a, b domain.User) int { return cmp.Compare(a.ID, b.ID) })
-	return pageOf(live, p), nil
+	return pageOf(live, p, domain.User.Cursor), nil
 }
 
 // Update implements ports.UserRepository.

@@ -45,8 +45,8 @@ func (r CategoryRepository) ByID(ctx context.Context, id int64) (domain.Category
 
 // List implements ports.CategoryRepository.
 func (r CategoryRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.Category], error) {
-	return page(ctx, r.db.q(ctx), p, scanCategory, `SELECT count(*) FROM categories`,
-		`SELECT id, name FROM categories ORDER BY id LIMIT $1 OFFSET $2`)
+	return page(ctx, r.db.q(ctx), p, scanCategory, domain.Category.Cursor,
+		listCategoriesSQL, p.After.ID())
 }
 
 // Delete implements ports.CategoryRepository. Deleted products let go of the category
@@ -111,10 +111,11 @@ func (r ProductRepository) ByID(ctx context.Context, id int64) (domain.Product, 
 
 // List implements ports.ProductRepository.
 func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (domain.Page[domain.Product], error) {
-	const where = ` WHERE p.deleted_at IS NULL AND ($3 = 0 OR p.category_id = $3)`
-	return page(ctx, r.db.q(ctx), p, scanProduct,
-		`SELECT count(*) FROM products p WHERE p.deleted_at IS NULL AND ($1 = 0 OR p.category_id = $1)`,
-		productSelect+where+` ORDER BY p.id LIMIT $1 OFFSET $2`, f.CategoryID)
+	if f.CategoryID == 0 {
+		return page(ctx, r.db.q(ctx), p, scanProduct, domain.Product.Cursor, listProductsSQL, p.After.ID())
+	}
+	return page(ctx, r.db.q(ctx), p, scanProduct, domain.Product.Cursor, listProductsInCategorySQL,
+		f.CategoryID, p.After.ID())
 }
 
 // Update implements ports.ProductRepository.

@@ -80,8 +80,11 @@ func (r OrderRepository) ByID(ctx context.Context, id int64) (domain.Order, erro
 
 // ListByUser implements ports.OrderRepository.
 func (r OrderRepository) ListByUser(ctx context.Context, userID int64, p domain.PageRequest) (domain.Page[domain.Order], error) {
-	return page(ctx, r.db.q(ctx), p, scanOrder, `SELECT count(*) FROM orders WHERE user_id = $1`,
-		orderSelect+` WHERE o.user_id = $3 ORDER BY o.created_at DESC, o.id DESC LIMIT $1 OFFSET $2`, userID)
+	if p.After.IsZero() {
+		return page(ctx, r.db.q(ctx), p, scanOrder, domain.Order.Cursor, listOrdersSQL, userID)
+	}
+	return page(ctx, r.db.q(ctx), p, scanOrder, domain.Order.Cursor, listOrdersAfterSQL,
+		userID, p.After.Time(), p.After.ID())
 }
 
 // IdempotencyRepository implements ports.IdempotencyRepository.

@@ -18,24 +18,18 @@ func one[T any](v T, err error) (T, error) {
 	return v, err
 }
 
-// page runs a count query (its args are filter...) and a list query (args: limit,
-// offset, filter...) and returns the page. Items is never nil.
+// page runs a keyset list query whose last parameter is the row limit (args are the
+// others) and returns the page. It asks for one row more than the page holds, to tell
+// whether a next page exists without counting anything.
 func page[T any](ctx context.Context, q querier, p domain.PageRequest, scan func(pgx.Row) (T, error),
-	countSQL, listSQL string, filter ...any) (domain.Page[T], error) {
-	out := domain.Page[T]{PageRequest: p}
-	if err := q.QueryRow(ctx, countSQL, filter...).Scan(&out.Total); err != nil {
-		return out, fmt.Errorf("count: %w", err)
-	}
-	rows, err := q.Query(ctx, listSQL, append([]any{p.Limit, p.Offset}, filter...)...)
+	key func(T) domain.Cursor, sql string, args ...any) (domain.Page[T], error) {
+	rows, err := q.Query(ctx, sql, append(args, p.Limit+1)...)
 	if err != nil {
-		return out, fmt.Errorf("list: %w", err)
+		return domain.Page[T]{}, fmt.Errorf("list: %w", err)
 	}
-	out.Items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
 	if err != nil {
-		return out, fmt.Errorf("list: %w", err)
+		return domain.Page[T]{}, fmt.Errorf("list: %w", err)
 	}
-	if out.Items == nil {
-		out.Items = []T{}
-	}
-	return out, nil
+	return domain.PageOf(items, p.Limit, key), nil
 }

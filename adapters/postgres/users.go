@@ -63,8 +63,8 @@ func (r UserRepository) ByEmail(ctx context.Context, email domain.Email) (domain
 
 // List implements ports.UserRepository.
 func (r UserRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.User], error) {
-	return page(ctx, r.db.q(ctx), p, scanUser, `SELECT count(*) FROM users WHERE deleted_at IS NULL`,
-		`SELECT `+userColumns+` FROM users WHERE deleted_at IS NULL ORDER BY id LIMIT $1 OFFSET $2`)
+	return page(ctx, r.db.q(ctx), p, scanUser, domain.User.Cursor,
+		listUsersSQL, p.After.ID())
 }
 
 // Update implements ports.UserRepository.

@@ -1,35 +1,163 @@
 package domain
 
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
+	"time"
+)
+
 // Page limits. Lists are always paginated so that no request can ask for everything.
 const (
 	DefaultPageLimit = 20
 	MaxPageLimit     = 100
 )
 
-// PageRequest selects a window of a list.
+// Lists are paged by keyset: a page is the first Limit items after a cursor, the sort key
+// of the last item of the previous page. Unlike an offset, a cursor costs one index seek
+// however deep the page, and a walk never repeats or skips an item when others are
+// inserted or deleted meanwhile (every item has a unique key, compared as a row).
+
+// CursorKind says which list a cursor belongs to, so that one list's cursor is refused by
+// another.
+type CursorKind byte
+
+// The lists and their keys.
+const (
+	CursorUsers      CursorKind = 'u' // id ascending
+	CursorCategories CursorKind = 'c' // id ascending
+	CursorProducts   CursorKind = 'p' // id ascending
+	CursorOrders     CursorKind = 'o' // (created_at, id) descending: newest first
+)
+
+// Cursor is a position in a list: after the item with this key. The zero Cursor is the
+// start of the list (in a request) or the end of it (as a page's Next).
+type Cursor struct {
+	kind CursorKind
+	at   int64 // microseconds since the Unix epoch, for keys with a time
+	id   int64
+}
+
+// AfterID is the cursor after the item with id in a list ordered by id.
+func AfterID(kind CursorKind, id int64) Cursor { return Cursor{kind: kind, id: id} }
+
+// AfterTimeID is the cursor after the item (t, id) in a list ordered by time and id. Times
+// are kept to the microsecond, the precision of Postgres timestamps; the Clock gives
+// times truncated to it, so keys compare the same in memory and in Postgres.
+func AfterTimeID(kind CursorKind, t time.Time, id int64) Cursor {
+	return Cursor{kind: kind, at: t.UnixMicro(), id: id}
+}
+
+// Follows reports whether the item whose key is c comes after the cursor after in their
+// list's order (ids ascending; orders newest first). Everything follows the zero cursor.
+func (c Cursor) Follows(after Cursor) bool {
+	switch {
+	case after.IsZero():
+		return true
+	case c.kind == CursorOrders:
+		return c.at < after.at || (c.at == after.at && c.id < after.id)
+	default:
+		return c.id > after.id
+	}
+}
+
+// IsZero reports whether c is the start (or end) of a list.
+func (c Cursor) IsZero() bool { return c.kind == 0 }
+
+// ID is the id of the key.
+func (c Cursor) ID() int64 { return c.id }
+
+// Time is the time of the key, in UTC.
+func (c Cursor) Time() time.Time { return time.UnixMicro(c.at).UTC() }
+
+// Cursor wire format: base64url (no padding) of version 1, kind, then the key as two
+// big-endian int64 (time in µs, id), then a CRC-32 of all before it. Opaque to clients;
+// the checksum catches cut or altered cursors. It is not a signature: a client who
+// forges a valid cursor only chooses where its own walk starts, which limit and filters
+// allow anyway; access rules never come from a cursor.
+const (
+	cursorVersion = 1
+	cursorLen     = 2 + 8 + 8 + 4
+)
+
+var cursorTable = crc32.MakeTable(crc32.Castagnoli)
+
+// String encodes c for a client; "" for the zero cursor.
+func (c Cursor) String() string {
+	if c.IsZero() {
+		return ""
+	}
+	b := make([]byte, 0, cursorLen)
+	b = append(b, cursorVersion, byte(c.kind))
+	b = binary.BigEndian.AppendUint64(b, uint64(c.at))
+	b = binary.BigEndian.AppendUint64(b, uint64(c.id))
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, cursorTable))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ErrInvalidCursor: the cursor is not one this service made for this list.
+var ErrInvalidCursor = &Error{Kind: KindInvalid, Code: "invalid_cursor",
+	Detail: "cursor is not a next_cursor this list gave out; start again without one"}
+
+// ParseCursor decodes a client's cursor for a list of the given kind ("" is the start).
+func ParseCursor(s string, kind CursorKind) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || len(b) != cursorLen || b[0] != cursorVersion || CursorKind(b[1]) != kind ||
+		binary.BigEndian.Uint32(b[cursorLen-4:]) != crc32.Checksum(b[:cursorLen-4], cursorTable) {
+		return Cursor{}, ErrInvalidCursor
+	}
+	c := Cursor{kind: kind, at: int64(binary.BigEndian.Uint64(b[2:10])), id: int64(binary.BigEndian.Uint64(b[10:18]))}
+	if c.id <= 0 {
+		return Cursor{}, ErrInvalidCursor
+	}
+	return c, nil
+}
+
+// PageRequest selects a page of a list: Limit items after After.
 type PageRequest struct {
-	Limit  int
-	Offset int
+	Limit int
+	After Cursor
 }
 
-// NewPageRequest validates limit (1..100) and offset (>= 0).
-func NewPageRequest(limit, offset int) (PageRequest, error) {
-	var v ValidationError
+// NewPageRequest validates limit (1..100); after is a parsed cursor (zero: from the start).
+func NewPageRequest(limit int, after Cursor) (PageRequest, error) {
 	if limit < 1 || limit > MaxPageLimit {
-		v.Add("limit", "must be an integer from 1 to 100")
+		return PageRequest{}, Invalid("limit", "must be an integer from 1 to 100")
 	}
-	if offset < 0 {
-		v.Add("offset", "must be an integer >= 0")
-	}
-	if err := v.Err(); err != nil {
-		return PageRequest{}, err
-	}
-	return PageRequest{Limit: limit, Offset: offset}, nil
+	return PageRequest{Limit: limit, After: after}, nil
 }
 
-// Page is one window of a list together with the size of the whole list.
+// Page is one page of a list. Next is the cursor of the following page, zero on the last
+// page. There is no total: counting a whole table costs time that grows with it.
 type Page[T any] struct {
 	Items []T
-	Total int
-	PageRequest
+	Next  Cursor
 }
+
+// PageOf makes the page from up to limit+1 items fetched after the request's cursor (one
+// more than asked tells whether a next page exists); key gives an item's cursor.
+func PageOf[T any](fetched []T, limit int, key func(T) Cursor) Page[T] {
+	if fetched == nil {
+		fetched = []T{}
+	}
+	if len(fetched) <= limit {
+		return Page[T]{Items: fetched}
+	}
+	items := fetched[:limit]
+	return Page[T]{Items: items, Next: key(items[limit-1])}
+}
+
+// Cursor is the position after u in the user list.
+func (u User) Cursor() Cursor { return AfterID(CursorUsers, u.ID) }
+
+// Cursor is the position after c in the category list.
+func (c Category) Cursor() Cursor { return AfterID(CursorCategories, c.ID) }
+
+// Cursor is the position after p in the product list.
+func (p Product) Cursor() Cursor { return AfterID(CursorProducts, p.ID) }
+
+// Cursor is the position after o in an order list (newest first).
+func (o Order) Cursor() Cursor { return AfterTimeID(CursorOrders, o.CreatedAt, o.ID) }

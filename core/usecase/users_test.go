@@ -207,7 +207,7 @@ func TestUsersAuthorization(t *testing.T) {
 		t.Errorf("customer lists users: %v, want ErrForbidden", err)
 	}
 	p, err := f.users.List(ctx, admin, domain.PageRequest{Limit: 10})
-	if err != nil || p.Total != 3 {
+	if err != nil || len(p.Items) != 3 {
 		t.Errorf("admin list: %+v %v", p, err)
 	}
 	if _, err := f.users.Get(ctx, admin, a.ID); err != nil {

@@ -137,9 +137,9 @@ func testOrders(t *testing.T, newStore NewStore) {
 			t.Fatal(err)
 		}
 		page, err := s.Orders.ListByUser(ctx, a.ID, domain.PageRequest{Limit: 10})
-		if err != nil || page.Total != 3 || len(page.Items) != 3 ||
+		if err != nil || len(page.Items) != 3 || !page.Next.IsZero() ||
 			page.Items[0].ID != o3.ID || page.Items[1].ID != o2.ID || page.Items[2].ID != o1.ID {
-			t.Fatalf("ListByUser = total %d ids %v, %v; want %d %d %d", page.Total, orderIDs(page.Items), err, o3.ID, o2.ID, o1.ID)
+			t.Fatalf("ListByUser = ids %v, %v; want %d %d %d", orderIDs(page.Items), err, o3.ID, o2.ID, o1.ID)
 		}
 		if len(page.Items[0].Items) != 1 {
 			t.Fatal("listed orders lack their items")

@@ -34,5 +34,6 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("OrderRepository", func(t *testing.T) { t.Parallel(); testOrders(t, newStore) })
 	t.Run("IdempotencyRepository", func(t *testing.T) { t.Parallel(); testIdempotency(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { t.Parallel(); testOutbox(t, newStore) })
+	t.Run("Paging", func(t *testing.T) { t.Parallel(); testPaging(t, newStore) })
 	t.Run("AttemptCounter", func(t *testing.T) { t.Parallel(); testAttemptCounter(t, newStore) })
 }

@@ -30,7 +30,8 @@ func TestNoServerErrorForAnyClientInput(t *testing.T) {
 		`{"shipping_address":"\u0000"}`, `{"email":"\ud800@x.y","name":"n","password":"12345678"}`,
 		"a\x00b@example.com", "\xff\xfe", // raw NUL and invalid UTF-8: Postgres text can hold neither
 	}
-	queries := []string{"", "?limit=abc", "?offset=-1", "?limit=0&offset=99999999999999999999", "?category_id=%00", "?limit=1&limit=2"}
+	queries := []string{"", "?limit=abc", "?offset=-1", "?limit=0&offset=99999999999999999999", "?category_id=%00", "?limit=1&limit=2",
+		"?cursor=%00", "?cursor=AW8AAAAAAAAAAAAAAAAAAAAHH5NY7g", "?cursor=" + strings.Repeat("A", 5000)}
 	for path, item := range doc.Paths.Map() {
 		for method := range item.Operations() {
 			for _, id := range ids {

@@ -122,7 +122,7 @@ func TestRegisterRejectsBadInput(t *testing.T) {
 	// Nothing of the above created an account, except the 72-byte case.
 	admin := s.admin()
 	list := s.authed(admin.Token, http.MethodGet, "/user", nil).JSON(t)
-	if list["total"] != float64(2) {
+	if len(list["items"].([]any)) != 2 {
 		t.Fatalf("users after bad input = %v, want the 72-byte one and the admin", list)
 	}
 }
@@ -229,15 +229,15 @@ func TestUserAccessRules(t *testing.T) {
 	}
 
 	wantProblem(t, s.authed(a.Token, http.MethodGet, "/user", nil), http.StatusForbidden, "forbidden")
-	list := s.authed(admin.Token, http.MethodGet, "/user?limit=2&offset=1", nil)
+	first := s.authed(admin.Token, http.MethodGet, "/user?limit=1", nil).JSON(t)
+	list := s.authed(admin.Token, http.MethodGet, "/user?limit=2&cursor="+first["next_cursor"].(string), nil)
 	if list.Status != http.StatusOK {
 		t.Fatalf("admin list: %d %s", list.Status, list.Body)
 	}
 	page := list.JSON(t)
 	items := page["items"].([]any)
-	if page["total"] != float64(3) || page["limit"] != float64(2) || page["offset"] != float64(1) || len(items) != 2 ||
-		items[0].(map[string]any)["id"] != float64(b.ID) {
-		t.Fatalf("admin list page = %v", page)
+	if len(items) != 2 || items[0].(map[string]any)["id"] != float64(b.ID) || page["next_cursor"] != nil {
+		t.Fatalf("admin list page 2 = %v", page)
 	}
 	if res := s.authed(admin.Token, http.MethodGet, pathA, nil); res.Status != http.StatusOK {
 		t.Fatalf("admin get: %d", res.Status)
@@ -269,15 +269,11 @@ func TestPathAndQueryValidation(t *testing.T) {
 	for _, id := range []string{"abc", "-1", "0", "1.5", "99999999999999999999", "%20"} {
 		wantProblem(t, s.authed(admin.Token, http.MethodGet, "/user/"+id, nil), http.StatusBadRequest, "invalid_id")
 	}
-	for _, q := range []string{"limit=0", "limit=101", "limit=abc", "offset=-1", "offset=1.5", "limit=1&limit=2", "offset=99999999999999999999"} {
+	for _, q := range []string{"limit=0", "limit=101", "limit=abc", "offset=-1", "offset=0", "limit=1&limit=2", "offset=99999999999999999999"} {
 		wantProblem(t, s.authed(admin.Token, http.MethodGet, "/user?"+q, nil), http.StatusBadRequest, "invalid_query")
 	}
-	if res := s.authed(admin.Token, http.MethodGet, "/user?limit=100&offset=0", nil); res.Status != http.StatusOK {
+	if res := s.authed(admin.Token, http.MethodGet, "/user?limit=100", nil); res.Status != http.StatusOK {
 		t.Fatalf("limit=100: %d", res.Status)
-	}
-	res := s.authed(admin.Token, http.MethodGet, "/user?offset=50", nil)
-	if page := res.JSON(t); res.Status != http.StatusOK || len(page["items"].([]any)) != 0 || page["total"] != float64(1) {
-		t.Fatalf("offset past the end: %d %s", res.Status, res.Body)
 	}
 }
 
