@@ -30,7 +30,7 @@ func TestListsAreServedByIndexes(t *testing.T) {
 		}
 	}
 	for name, st := range postgres.ListStatements {
-		rows, err := conn.Query(ctx, "EXPLAIN "+st.SQL, st.Args...)
+		rows, err := conn.Query(ctx, "EXPLAIN "+st.SQL+" LIMIT 21", st.Args...)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

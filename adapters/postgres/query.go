@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -18,12 +19,11 @@ func one[T any](v T, err error) (T, error) {
 	return v, err
 }
 
-// page runs a keyset list query whose last parameter is the row limit (args are the
-// others) and returns the page. It asks for one row more than the page holds, to tell
-// whether a next page exists without counting anything.
+// page runs a keyset list statement (see lists.go) with a LIMIT of one row more than
+// the page holds, to tell whether a next page exists without counting anything.
 func page[T any](ctx context.Context, q querier, p domain.PageRequest, scan func(pgx.Row) (T, error),
 	key func(T) domain.Cursor, sql string, args ...any) (domain.Page[T], error) {
-	rows, err := q.Query(ctx, sql, append(args, p.Limit+1)...)
+	rows, err := q.Query(ctx, sql+" LIMIT "+strconv.Itoa(p.Limit+1), args...)
 	if err != nil {
 		return domain.Page[T]{}, fmt.Errorf("list: %w", err)
 	}

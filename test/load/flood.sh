@@ -24,7 +24,7 @@ load_setup
 # budget would not matter either (every request has its own address).
 curl -fs -X POST "$base/user" -H 'Content-Type: application/json' \
   -d '{"name":"Flood","email":"flood@example.com","password":"flood-password"}' >/dev/null
-admin=$(load_token admin@example.com load-admin-password)
+admin=$(load_token "$base" admin@example.com load-admin-password)
 cat_id=$(curl -fs -X POST "$base/products/category" -H "Authorization: Bearer $admin" \
   -H 'Content-Type: application/json' -d '{"name":"Load"}' | sed 's/.*"id":\([0-9]*\).*/\1/')
 for i in $(seq 20); do
