@@ -80,11 +80,43 @@ type AccessToken struct {
 	ExpiresIn time.Duration
 }
 
-// Tokens issues and verifies access tokens that name a user id.
+// TokenClaims are what an access token says: whose it is and of which session.
+type TokenClaims struct {
+	UserID    int64
+	SessionID int64
+}
+
+// Tokens issues and verifies access tokens that name a user and a session.
 type Tokens interface {
-	Issue(userID int64) (AccessToken, error)
-	// Verify returns the user id the token was issued for, or domain.ErrInvalidToken.
-	Verify(token string) (int64, error)
+	Issue(c TokenClaims) (AccessToken, error)
+	// Verify returns the claims of a valid token, or domain.ErrInvalidToken.
+	Verify(token string) (TokenClaims, error)
+}
+
+// SessionRepository stores sessions and their refresh tokens (by hash only).
+type SessionRepository interface {
+	// Create stores s (ID ignored) with its first refresh token and returns it.
+	Create(ctx context.Context, s domain.Session, tokenHash []byte) (domain.Session, error)
+	// Grant finds a refresh token by hash: domain.ErrNotFound when no live session has
+	// it (never issued, or its session ended).
+	Grant(ctx context.Context, tokenHash []byte) (domain.RefreshGrant, error)
+	// Lock returns session id and holds it until the transaction in ctx ends, so that
+	// rotations of one session run one after the other; domain.ErrNotFound if it ended.
+	Lock(ctx context.Context, id int64) (domain.Session, error)
+	// Rotate spends oldHash (at s.LastUsedAt), adds newHash, and stores s's
+	// LastUsedAt, IdleExpiresAt and PreviousTokenHash. Call it with the session locked.
+	Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte) error
+	// ActiveUser returns the live user of a session that is live at now, in one lookup:
+	// domain.ErrNotFound when the user or the session is gone or expired.
+	ActiveUser(ctx context.Context, userID, sessionID int64, now time.Time) (domain.User, error)
+	// ListByUser returns userID's sessions live at now, newest first.
+	ListByUser(ctx context.Context, userID int64, now time.Time) ([]domain.Session, error)
+	// End ends session id of userID (with its tokens); domain.ErrNotFound if there is none.
+	End(ctx context.Context, userID, id int64) error
+	// EndAll ends every session of userID except keep (0: none kept); returns how many.
+	EndAll(ctx context.Context, userID, keep int64) (int, error)
+	// Sweep deletes sessions no longer live at now; returns how many.
+	Sweep(ctx context.Context, now time.Time) (int, error)
 }
 
 // Clock tells the time; the core never calls time.Now itself so tests can pin it.
@@ -175,6 +207,8 @@ type IdempotencyRepository interface {
 	Reserve(ctx context.Context, userID int64, key, fingerprint string) (rec IdempotencyRecord, found bool, err error)
 	// Complete records the order placed under a reserved key.
 	Complete(ctx context.Context, userID int64, key string, orderID int64) error
+	// Sweep forgets keys reserved before before; returns how many.
+	Sweep(ctx context.Context, before time.Time) (int, error)
 }
 
 // Outbox holds mails recorded in business transactions until the dispatcher delivers
@@ -192,6 +226,8 @@ type Outbox interface {
 	Retry(ctx context.Context, id int64, next time.Time, reason string) error
 	// GiveUp stops delivering the message.
 	GiveUp(ctx context.Context, id int64, at time.Time, reason string) error
+	// Sweep deletes messages sent or given up before before; returns how many.
+	Sweep(ctx context.Context, before time.Time) (int, error)
 }
 
 // Mailer delivers a mail. A nil error means the mail server accepted it. An error that

@@ -11,6 +11,20 @@ type LoginInput struct {
 	Username   string
 	Password   string
 	ClientAddr string // the client's network address, as far as the transport can tell
+	UserAgent  string // kept with the session, for the user's list of sessions
+}
+
+// TokenPair is what a login or a refresh gives: an access token and the session's new
+// refresh token.
+type TokenPair struct {
+	Access  AccessToken
+	Refresh domain.RefreshToken
+}
+
+// Principal is the caller an access token stands for: the user and the session.
+type Principal struct {
+	User      domain.User
+	SessionID int64
 }
 
 // RegisterInput is a registration as a client sent it.
@@ -28,10 +42,34 @@ type Auth interface {
 	// unknown email, a wrong password or a deleted account alike, taking the same time.
 	// Too many recent failures for the account or from the address give an error
 	// matching domain.ErrThrottled, decided before any password work.
-	Login(ctx context.Context, in LoginInput) (AccessToken, error)
-	// Authenticate returns the live user a token names, with the role read from storage,
-	// or domain.ErrInvalidToken (also when the user has been deleted since).
-	Authenticate(ctx context.Context, token string) (domain.User, error)
+	// A successful login starts a session.
+	Login(ctx context.Context, in LoginInput) (TokenPair, error)
+	// Refresh spends a refresh token and returns new tokens of its session. An unknown,
+	// expired or spent token is domain.ErrInvalidGrant; a spent one (past a short grace
+	// for the immediately previous token) also ends its whole session.
+	Refresh(ctx context.Context, token domain.RefreshToken) (TokenPair, error)
+	// Revoke ends the session of a refresh token; an unknown token is no error.
+	Revoke(ctx context.Context, token domain.RefreshToken) error
+	// Authenticate returns the live user and live session an access token names, with
+	// the role read from storage, or domain.ErrInvalidToken (also when the user was
+	// deleted or the session ended since the token was issued).
+	Authenticate(ctx context.Context, token string) (Principal, error)
+}
+
+// Sessions are the caller's own sessions.
+type Sessions interface {
+	// List returns the caller's live sessions, newest first.
+	List(ctx context.Context, p Principal) ([]domain.Session, error)
+	// End ends one of them (the current one too); domain.ErrNotFound for any other id.
+	End(ctx context.Context, p Principal, id int64) error
+	// EndAll ends every one of them, the current one included.
+	EndAll(ctx context.Context, p Principal) error
+}
+
+// ChangePasswordInput is a password change as the client sent it.
+type ChangePasswordInput struct {
+	Current, New string
+	ClientAddr   string
 }
 
 // Users are the account use cases. actor is the authenticated caller.
@@ -45,10 +83,14 @@ type Users interface {
 	// List is admin-only (ErrForbidden otherwise).
 	List(ctx context.Context, actor domain.User, page domain.PageRequest) (domain.Page[domain.User], error)
 	// Delete deletes the account id (self or admin; ErrNotFound otherwise) together with
-	// what belongs only to it; its tokens stop working at once.
+	// what belongs only to it, sessions included; its tokens stop working at once.
 	Delete(ctx context.Context, actor domain.User, id int64) error
+	// ChangePassword sets the caller's password after checking the current one (a wrong
+	// one is domain.ErrWrongPassword and counts as a failed login) and ends every other
+	// session of the caller.
+	ChangePassword(ctx context.Context, p Principal, in ChangePasswordInput) error
 	// EnsureAdmin creates an admin account, or promotes the live account with that email
-	// and sets its password. created tells which happened.
+	// and sets its password (ending its sessions). created tells which happened.
 	EnsureAdmin(ctx context.Context, name, email, password string) (u domain.User, created bool, err error)
 }
 

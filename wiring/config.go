@@ -44,6 +44,7 @@ type Config struct {
 	TrustedProxies       []string      // TRUSTED_PROXIES
 	CORSOrigins          []string      // CORS_ALLOWED_ORIGINS
 	Throttle             usecase.ThrottleConfig
+	Sessions             usecase.SessionConfig // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
 }
 
 // DemoMode reports whether the service runs on the in-memory store with demo data.
@@ -152,6 +153,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if cfg.Throttle.MaxDelay, err = duration(getenv, "LOGIN_MAX_DELAY", usecase.DefaultThrottleConfig.MaxDelay); err != nil {
 		errs = append(errs, err)
+	}
+	def := usecase.DefaultSessionConfig
+	if cfg.Sessions.IdleTimeout, err = duration(getenv, "SESSION_IDLE_TIMEOUT", def.IdleTimeout); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.Sessions.MaxLifetime, err = duration(getenv, "SESSION_MAX_LIFETIME", def.MaxLifetime); err != nil {
+		errs = append(errs, err)
+	}
+	cfg.Sessions.ReuseGrace = def.ReuseGrace
+	if v := getenv("REFRESH_REUSE_GRACE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			bad("REFRESH_REUSE_GRACE", "must be a duration from 0s (strict) to 1m, got %q", v)
+		}
+		cfg.Sessions.ReuseGrace = d
 	}
 	for _, p := range list(getenv("TRUSTED_PROXIES")) {
 		if _, err := netip.ParsePrefix(p); err != nil {

@@ -56,6 +56,8 @@ func provideHasher(cfg Config, inFlight requestsInFlight) (*bcrypt.Hasher, func(
 	return h, h.Close, nil
 }
 
+func provideSessionConfig(cfg Config) usecase.SessionConfig { return cfg.Sessions }
+
 func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) *usecase.Throttle {
 	return usecase.NewThrottle(store, clock, cfg.Throttle)
 }
@@ -103,7 +105,9 @@ var coreSet = wire.NewSet(
 	provideThrottle, usecase.NewHousekeeping,
 	provideTokens, wire.Bind(new(ports.Tokens), new(*jwt.Issuer)),
 	wire.InterfaceValue(new(ports.Clock), clock.System{}),
+	provideSessionConfig,
 	usecase.NewAuth, wire.Bind(new(ports.Auth), new(*usecase.Auth)),
+	usecase.NewSessions, wire.Bind(new(ports.Sessions), new(*usecase.Sessions)),
 	usecase.NewUsers, wire.Bind(new(ports.Users), new(*usecase.Users)),
 	usecase.NewCatalog, wire.Bind(new(ports.Catalog), new(*usecase.Catalog)),
 	usecase.NewCarts, wire.Bind(new(ports.Carts), new(*usecase.Carts)),
@@ -131,6 +135,7 @@ var memorySet = wire.NewSet(
 	memory.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(memory.IdempotencyRepository)),
 	memory.NewOutbox, wire.Bind(new(ports.Outbox), new(memory.Outbox)),
 	memory.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(memory.AttemptCounter)),
+	memory.NewSessionRepository, wire.Bind(new(ports.SessionRepository), new(memory.SessionRepository)),
 )
 
 // postgresSet stores everything in PostgreSQL.
@@ -147,4 +152,5 @@ var postgresSet = wire.NewSet(
 	postgres.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(postgres.IdempotencyRepository)),
 	postgres.NewOutbox, wire.Bind(new(ports.Outbox), new(postgres.Outbox)),
 	postgres.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(postgres.AttemptCounter)),
+	postgres.NewSessionRepository, wire.Bind(new(ports.SessionRepository), new(postgres.SessionRepository)),
 )

@@ -24,6 +24,7 @@ import (
 func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	store := memory.NewStore()
 	userRepository := memory.NewUserRepository(store)
+	sessionRepository := memory.NewSessionRepository(store)
 	v := provideInFlight()
 	hasher, cleanup, err := provideHasher(cfg, v)
 	if err != nil {
@@ -38,9 +39,10 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	attemptCounter := memory.NewAttemptCounter(store)
 	clock := _wireSystemValue
 	throttle := provideThrottle(attemptCounter, clock, cfg)
-	auth := usecase.NewAuth(userRepository, hasher, issuer, emailNormalizer, throttle, log)
+	sessionConfig := provideSessionConfig(cfg)
+	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, clock, store, sessionConfig, log)
 	cartRepository := memory.NewCartRepository(store)
-	users := usecase.NewUsers(userRepository, cartRepository, hasher, emailNormalizer, throttle, clock, store)
+	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, clock, store)
 	categoryRepository := memory.NewCategoryRepository(store)
 	productRepository := memory.NewProductRepository(store)
 	catalog := usecase.NewCatalog(categoryRepository, productRepository, clock, store)
@@ -50,6 +52,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	outbox := memory.NewOutbox(store)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
+	sessions := usecase.NewSessions(sessionRepository, clock)
 	openAPIDocument := _wireOpenAPIDocumentValue
 	options := provideHTTPOptions(cfg, v)
 	deps := httpapi.Deps{
@@ -58,6 +61,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 		Catalog:   catalog,
 		Carts:     carts,
 		Orders:    orders,
+		Sessions:  sessions,
 		Readiness: store,
 		OpenAPI:   openAPIDocument,
 		Log:       log,
@@ -70,7 +74,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	}
 	mailer := provideMailer(cfg, log)
 	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, log)
-	housekeeping := usecase.NewHousekeeping(attemptCounter, clock, log)
+	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, clock, log)
 	app := &App{
 		Config:       cfg,
 		Log:          log,
@@ -99,6 +103,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		return nil, nil, err
 	}
 	userRepository := postgres.NewUserRepository(db)
+	sessionRepository := postgres.NewSessionRepository(db)
 	v := provideInFlight()
 	hasher, cleanup2, err := provideHasher(cfg, v)
 	if err != nil {
@@ -115,9 +120,10 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	attemptCounter := postgres.NewAttemptCounter(db)
 	portsClock := _wireSystemValue
 	throttle := provideThrottle(attemptCounter, portsClock, cfg)
-	auth := usecase.NewAuth(userRepository, hasher, issuer, emailNormalizer, throttle, log)
+	sessionConfig := provideSessionConfig(cfg)
+	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, portsClock, db, sessionConfig, log)
 	cartRepository := postgres.NewCartRepository(db)
-	users := usecase.NewUsers(userRepository, cartRepository, hasher, emailNormalizer, throttle, portsClock, db)
+	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, portsClock, db)
 	categoryRepository := postgres.NewCategoryRepository(db)
 	productRepository := postgres.NewProductRepository(db)
 	catalog := usecase.NewCatalog(categoryRepository, productRepository, portsClock, db)
@@ -127,6 +133,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	outbox := postgres.NewOutbox(db)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
+	sessions := usecase.NewSessions(sessionRepository, portsClock)
 	openAPIDocument := _wireOpenAPIDocumentValue
 	options := provideHTTPOptions(cfg, v)
 	deps := httpapi.Deps{
@@ -135,6 +142,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		Catalog:   catalog,
 		Carts:     carts,
 		Orders:    orders,
+		Sessions:  sessions,
 		Readiness: db,
 		OpenAPI:   openAPIDocument,
 		Log:       log,
@@ -148,7 +156,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	}
 	mailer := provideMailer(cfg, log)
 	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, log)
-	housekeeping := usecase.NewHousekeeping(attemptCounter, portsClock, log)
+	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, portsClock, log)
 	app := &App{
 		Config:       cfg,
 		Log:          log,

@@ -18,9 +18,10 @@ import (
 
 // tokenResponse is the OAuth2 (RFC 6749 §5.1) success body of POST /login.
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
 }
 
 // oauthError is the OAuth2 (RFC 6749 §5.2) error body of POST /login.
@@ -35,58 +36,109 @@ func oauthFail(c *gin.Context, status int, code, description string) {
 	c.AbortWithStatusJSON(status, oauthError{Error: code, Description: description})
 }
 
-// login is the OAuth2 token endpoint (password grant). It reads only the form body:
-// client_id, client_secret, scope and any Authorization header (Swagger UI sends
-// "Basic Og==", empty client credentials) are ignored, and no answer ever carries
-// WWW-Authenticate: Basic, which would make a browser pop up a login prompt.
-func (a *api) login(c *gin.Context) {
+// readForm reads an OAuth2 form body (token and revocation endpoints), answering the
+// error itself and returning false when it cannot: only application/x-www-form-urlencoded,
+// at most 8 KiB, no parameter twice (RFC 6749 §3.2).
+func readForm(c *gin.Context) (url.Values, bool) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		oauthFail(c, http.StatusBadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded")
-		return
+		return nil, false
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxLoginBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		oauthFail(c, http.StatusRequestEntityTooLarge, "invalid_request", "the body is too large")
-		return
+		return nil, false
 	}
 	if err != nil {
 		oauthFail(c, http.StatusBadRequest, "invalid_request", "the body could not be read")
-		return
+		return nil, false
 	}
 	form, err := url.ParseQuery(string(raw))
 	if err != nil {
 		oauthFail(c, http.StatusBadRequest, "invalid_request", "the body is not valid form encoding")
-		return
+		return nil, false
 	}
 	for name, vals := range form {
 		if len(vals) > 1 {
 			oauthFail(c, http.StatusBadRequest, "invalid_request", "parameter "+name+" is given more than once")
-			return
+			return nil, false
 		}
 	}
-	if gt := form.Get("grant_type"); gt != "" && gt != "password" {
-		oauthFail(c, http.StatusBadRequest, "unsupported_grant_type", "only grant_type=password is supported")
-		return
-	}
-	username, password := form.Get("username"), form.Get("password")
-	if username == "" || password == "" {
-		oauthFail(c, http.StatusBadRequest, "invalid_request", "username and password are required")
+	return form, true
+}
+
+// login is the OAuth2 token endpoint: the password grant (which starts a session) and the
+// refresh_token grant (RFC 6749 §6, which rotates it). It reads only the form body:
+// client_id, client_secret, scope and any Authorization header (Swagger UI sends
+// "Basic Og==", empty client credentials) are ignored, and no answer ever carries
+// WWW-Authenticate: Basic, which would make a browser pop up a login prompt.
+func (a *api) login(c *gin.Context) {
+	form, ok := readForm(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	tok, err := a.auth.Login(ctx, ports.LoginInput{Username: username, Password: password, ClientAddr: c.ClientIP()})
+	var (
+		pair ports.TokenPair
+		err  error
+	)
+	switch form.Get("grant_type") {
+	case "", "password":
+		username, password := form.Get("username"), form.Get("password")
+		if username == "" || password == "" {
+			oauthFail(c, http.StatusBadRequest, "invalid_request", "username and password are required")
+			return
+		}
+		pair, err = a.auth.Login(ctx, ports.LoginInput{
+			Username: username, Password: password, ClientAddr: c.ClientIP(), UserAgent: c.GetHeader("User-Agent"),
+		})
+	case "refresh_token":
+		// Not throttled: a refresh token is 256 random bits, not a guessable password,
+		// and throttling refreshes would log out users with several tabs.
+		token := form.Get("refresh_token")
+		if token == "" {
+			oauthFail(c, http.StatusBadRequest, "invalid_request", "refresh_token is required")
+			return
+		}
+		pair, err = a.auth.Refresh(ctx, domain.RefreshToken(token))
+	default:
+		oauthFail(c, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be password or refresh_token")
+		return
+	}
 	if err != nil {
 		a.loginFailed(c, err)
 		return
 	}
 	body, _ := json.Marshal(tokenResponse{
-		AccessToken: tok.Value, TokenType: "bearer", ExpiresIn: int64(tok.ExpiresIn.Seconds()),
+		AccessToken: pair.Access.Value, TokenType: "bearer", ExpiresIn: int64(pair.Access.ExpiresIn.Seconds()),
+		RefreshToken: string(pair.Refresh),
 	})
 	c.Header("Cache-Control", "no-store")
 	c.Header("Pragma", "no-cache")
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+// revoke is the OAuth2 revocation endpoint (RFC 7009) for refresh tokens: the token's
+// session ends. It answers 200 for any token, known or not, so that it tells nothing
+// about tokens; token_type_hint is accepted and, as the RFC allows, not needed.
+func (a *api) revoke(c *gin.Context) {
+	form, ok := readForm(c)
+	if !ok {
+		return
+	}
+	token := form.Get("token")
+	if token == "" {
+		oauthFail(c, http.StatusBadRequest, "invalid_request", "token is required")
+		return
+	}
+	if err := a.auth.Revoke(c.Request.Context(), domain.RefreshToken(token)); err != nil {
+		a.loginFailed(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
 }
 
 // loginFailed answers a failed token request in the OAuth2 error format (RFC 6749 §5.2).
@@ -99,6 +151,8 @@ func (a *api) loginFailed(c *gin.Context, err error) {
 	switch {
 	case ok && errors.Is(de, domain.ErrInvalidCredentials):
 		oauthFail(c, http.StatusBadRequest, "invalid_grant", "invalid username or password")
+	case ok && errors.Is(de, domain.ErrInvalidGrant):
+		oauthFail(c, http.StatusBadRequest, "invalid_grant", "the refresh token is invalid, expired or revoked")
 	case ok && de.Kind == domain.KindThrottled:
 		retryAfter(c, de)
 		oauthFail(c, http.StatusTooManyRequests, "slow_down", "too many failed attempts; retry after "+c.Writer.Header().Get("Retry-After")+" s")
@@ -112,7 +166,7 @@ func (a *api) loginFailed(c *gin.Context, err error) {
 	}
 }
 
-const userKey = "hexashop.user"
+const principalKey = "hexashop.principal"
 
 // requireUser authenticates the bearer token and stores the user for the handler. The
 // user, and so the role, is read from storage on every request: a deleted user's token
@@ -127,16 +181,19 @@ func (a *api) requireUser(c *gin.Context) {
 		writeProblem(c, http.StatusUnauthorized, "unauthorized", "a bearer token is required")
 		return
 	}
-	u, err := a.auth.Authenticate(c.Request.Context(), fields[1])
+	p, err := a.auth.Authenticate(c.Request.Context(), fields[1])
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	c.Set(userKey, u)
+	c.Set(principalKey, p)
 	c.Next()
 }
 
 // currentUser returns the user requireUser stored.
-func currentUser(c *gin.Context) domain.User {
-	return c.MustGet(userKey).(domain.User)
+func currentUser(c *gin.Context) domain.User { return principal(c).User }
+
+// principal returns the user and session requireUser stored.
+func principal(c *gin.Context) ports.Principal {
+	return c.MustGet(principalKey).(ports.Principal)
 }

@@ -25,6 +25,7 @@ type Deps struct {
 	Catalog   ports.Catalog
 	Carts     ports.Carts
 	Orders    ports.Orders
+	Sessions  ports.Sessions
 	Readiness ports.Readiness
 	OpenAPI   OpenAPIDocument
 	Log       *slog.Logger
@@ -46,7 +47,8 @@ type Options struct {
 	// other sites (exact scheme://host[:port]); empty turns CORS off.
 	CORSOrigins []string
 	// InFlight, when set, is kept equal to the number of requests being served that are
-	// not password work (every route but the password grant and registration); the
+	// not password work (every route but the token endpoint, registration and password
+	// change); the
 	// password hasher reads it to leave cores to those requests.
 	InFlight *atomic.Int64
 }
@@ -55,15 +57,16 @@ type Options struct {
 type OpenAPIDocument []byte
 
 type api struct {
-	auth    ports.Auth
-	users   ports.Users
-	catalog ports.Catalog
-	carts   ports.Carts
-	orders  ports.Orders
-	ready   ports.Readiness
-	openapi []byte
-	log     *slog.Logger
-	opts    Options
+	auth     ports.Auth
+	users    ports.Users
+	catalog  ports.Catalog
+	carts    ports.Carts
+	orders   ports.Orders
+	sessions ports.Sessions
+	ready    ports.Readiness
+	openapi  []byte
+	log      *slog.Logger
+	opts     Options
 }
 
 // Route is one registered method and path, in OpenAPI syntax (/user/{id}).
@@ -87,7 +90,7 @@ func init() {
 // New returns the HTTP handler of the whole API.
 func New(d Deps) (*Handler, error) {
 	a := &api{auth: d.Auth, users: d.Users, catalog: d.Catalog, carts: d.Carts, orders: d.Orders,
-		ready: d.Readiness, openapi: d.OpenAPI, log: d.Log, opts: d.Options}
+		sessions: d.Sessions, ready: d.Readiness, openapi: d.OpenAPI, log: d.Log, opts: d.Options}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true // 405 with Allow instead of 404
 	r.RedirectTrailingSlash = false // trailing slashes are stripped before routing instead
@@ -112,11 +115,16 @@ func New(d Deps) (*Handler, error) {
 	r.GET("/docs", a.docsPage)
 	r.GET("/docs/:asset", a.docsAsset)
 	r.POST("/login", a.login)
+	r.POST("/revoke", a.revoke)
 
 	r.POST("/user", a.registerUser)
 	authed := r.Group("", a.requireUser)
 	authed.GET("/user", a.listUsers)
 	authed.GET("/user/me", a.me)
+	authed.PUT("/user/me/password", a.changePassword)
+	authed.GET("/user/me/sessions", a.listSessions)
+	authed.DELETE("/user/me/sessions", a.endAllSessions)
+	authed.DELETE("/user/me/sessions/:id", a.endSession)
 	authed.GET("/user/:id", a.getUser)
 	authed.DELETE("/user/:id", a.deleteUser)
 
@@ -179,8 +187,11 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 
 // passwordRoute reports the routes whose work is mostly a password hash.
 func passwordRoute(c *gin.Context) bool {
-	p := c.FullPath()
-	return c.Request.Method == http.MethodPost && (p == "/login" || p == "/user")
+	switch c.Request.Method + " " + c.FullPath() {
+	case "POST /login", "POST /user", "PUT /user/me/password":
+		return true
+	}
+	return false
 }
 
 // deadline gives the request its deadline (the use cases and adapters end their work with

@@ -1,5 +1,5 @@
 // Package jwt adapts golang-jwt/jwt/v5 to ports.Tokens: HS256 access tokens that carry the
-// user id as subject.
+// user id as subject and the session id as sid.
 package jwt
 
 import (
@@ -69,22 +69,31 @@ func New(cfg Config) (*Issuer, error) {
 	return &Issuer{cfg: cfg, parser: parser}, nil
 }
 
+// claims are the registered claims plus the session id.
+type claims struct {
+	jwt.RegisteredClaims
+	SessionID string `json:"sid"`
+}
+
 // Issue implements ports.Tokens.
-func (i *Issuer) Issue(userID int64) (ports.AccessToken, error) {
+func (i *Issuer) Issue(c ports.TokenClaims) (ports.AccessToken, error) {
 	var jti [16]byte
 	if _, err := rand.Read(jti[:]); err != nil {
 		return ports.AccessToken{}, fmt.Errorf("jwt id: %w", err)
 	}
 	now := i.cfg.Now()
-	claims := jwt.RegisteredClaims{
-		Issuer:    i.cfg.Issuer,
-		Subject:   strconv.FormatInt(userID, 10),
-		Audience:  jwt.ClaimStrings{i.cfg.Audience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(i.cfg.TTL)),
-		ID:        base64.RawURLEncoding.EncodeToString(jti[:]),
+	cl := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    i.cfg.Issuer,
+			Subject:   strconv.FormatInt(c.UserID, 10),
+			Audience:  jwt.ClaimStrings{i.cfg.Audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(i.cfg.TTL)),
+			ID:        base64.RawURLEncoding.EncodeToString(jti[:]),
+		},
+		SessionID: strconv.FormatInt(c.SessionID, 10),
 	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims) // sets header typ "JWT"
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, cl) // sets header typ "JWT"
 	s, err := tok.SignedString(i.cfg.Secret)
 	if err != nil {
 		return ports.AccessToken{}, fmt.Errorf("jwt sign: %w", err)
@@ -94,20 +103,24 @@ func (i *Issuer) Issue(userID int64) (ports.AccessToken, error) {
 
 // Verify implements ports.Tokens. Every failure is domain.ErrInvalidToken: a caller never
 // learns which check failed.
-func (i *Issuer) Verify(token string) (int64, error) {
-	var claims jwt.RegisteredClaims
-	_, err := i.parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
+func (i *Issuer) Verify(token string) (ports.TokenClaims, error) {
+	var cl claims
+	_, err := i.parser.ParseWithClaims(token, &cl, func(t *jwt.Token) (any, error) {
 		if typ, _ := t.Header["typ"].(string); typ != "JWT" {
 			return nil, errors.New("unexpected typ header")
 		}
 		return i.cfg.Secret, nil
 	})
-	if err != nil || claims.ID == "" {
-		return 0, domain.ErrInvalidToken
+	if err != nil || cl.ID == "" {
+		return ports.TokenClaims{}, domain.ErrInvalidToken
 	}
-	id, err := strconv.ParseInt(claims.Subject, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.ErrInvalidToken
+	user, err := strconv.ParseInt(cl.Subject, 10, 64)
+	if err != nil || user <= 0 {
+		return ports.TokenClaims{}, domain.ErrInvalidToken
 	}
-	return id, nil
+	session, err := strconv.ParseInt(cl.SessionID, 10, 64)
+	if err != nil || session <= 0 {
+		return ports.TokenClaims{}, domain.ErrInvalidToken // tokens from before sessions, too
+	}
+	return ports.TokenClaims{UserID: user, SessionID: session}, nil
 }

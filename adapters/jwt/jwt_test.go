@@ -8,6 +8,7 @@ import (
 
 	"github.com/hexashop/hexashop/adapters/jwt"
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")
@@ -27,18 +28,19 @@ func issuer(t *testing.T, edit func(*jwt.Config)) *jwt.Issuer {
 
 func TestRoundTrip(t *testing.T) {
 	i := issuer(t, nil)
-	tok, err := i.Issue(42)
+	want := ports.TokenClaims{UserID: 42, SessionID: 9}
+	tok, err := i.Issue(want)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tok.ExpiresIn != 15*time.Minute {
 		t.Errorf("ExpiresIn = %v", tok.ExpiresIn)
 	}
-	id, err := i.Verify(tok.Value)
-	if err != nil || id != 42 {
-		t.Fatalf("Verify = %d, %v", id, err)
+	got, err := i.Verify(tok.Value)
+	if err != nil || got != want {
+		t.Fatalf("Verify = %+v, %v; want %+v", got, err, want)
 	}
-	other, _ := i.Issue(42)
+	other, _ := i.Issue(want)
 	if other.Value == tok.Value {
 		t.Error("two tokens for one user are identical: jti is not unique")
 	}
@@ -56,6 +58,7 @@ func TestVerifyRefuses(t *testing.T) {
 		"expired past leeway": mustIssue(t, issuer(t, past(15*time.Minute+31*time.Second))),
 		"empty":               "",
 		"tampered":            tamper(mustIssue(t, good)),
+		"no session":          noSession(t, good),
 	} {
 		if _, err := good.Verify(tok); !errors.Is(err, domain.ErrInvalidToken) {
 			t.Errorf("%s: err = %v, want ErrInvalidToken", name, err)
@@ -83,7 +86,7 @@ func TestNewChecksConfig(t *testing.T) {
 
 func mustIssue(t *testing.T, i *jwt.Issuer) string {
 	t.Helper()
-	tok, err := i.Issue(7)
+	tok, err := i.Issue(ports.TokenClaims{UserID: 7, SessionID: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,4 +104,14 @@ func tamper(tok string) string {
 	}
 	parts[1] = string(b)
 	return strings.Join(parts, ".")
+}
+
+// noSession issues a well-signed token whose sid is 0, as no session has.
+func noSession(t *testing.T, i *jwt.Issuer) string {
+	t.Helper()
+	tok, err := i.Issue(ports.TokenClaims{UserID: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Value
 }

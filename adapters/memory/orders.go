@@ -62,6 +62,13 @@ type idemKey struct {
 	key    string
 }
 
+// idemRow is a reserved key and when it was reserved (by this process's clock, as
+// Postgres stamps it with its own).
+type idemRow struct {
+	ports.IdempotencyRecord
+	created time.Time
+}
+
 // IdempotencyRepository implements ports.IdempotencyRepository. The store's lock already
 // serialises transactions, so a reservation never has to wait.
 type IdempotencyRepository struct{ s *Store }
@@ -75,10 +82,10 @@ func NewIdempotencyRepository(s *Store) IdempotencyRepository { return Idempoten
 func (r IdempotencyRepository) Reserve(ctx context.Context, userID int64, key, fingerprint string) (ports.IdempotencyRecord, bool, error) {
 	defer r.s.lock(ctx)()
 	k := idemKey{userID, key}
-	if rec, ok := r.s.st.idem[k]; ok {
-		return rec, true, nil
+	if row, ok := r.s.st.idem[k]; ok {
+		return row.IdempotencyRecord, true, nil
 	}
-	put(r.s, r.s.st.idem, k, ports.IdempotencyRecord{Fingerprint: fingerprint})
+	put(r.s, r.s.st.idem, k, idemRow{IdempotencyRecord: ports.IdempotencyRecord{Fingerprint: fingerprint}, created: time.Now()})
 	return ports.IdempotencyRecord{}, false, nil
 }
 
@@ -86,13 +93,26 @@ func (r IdempotencyRepository) Reserve(ctx context.Context, userID int64, key, f
 func (r IdempotencyRepository) Complete(ctx context.Context, userID int64, key string, orderID int64) error {
 	defer r.s.lock(ctx)()
 	k := idemKey{userID, key}
-	rec, ok := r.s.st.idem[k]
+	row, ok := r.s.st.idem[k]
 	if !ok {
 		return domain.ErrNotFound
 	}
-	rec.OrderID = orderID
-	put(r.s, r.s.st.idem, k, rec)
+	row.OrderID = orderID
+	put(r.s, r.s.st.idem, k, row)
 	return nil
+}
+
+// Sweep implements ports.IdempotencyRepository.
+func (r IdempotencyRepository) Sweep(ctx context.Context, before time.Time) (int, error) {
+	defer r.s.lock(ctx)()
+	n := 0
+	for k, row := range r.s.st.idem {
+		if row.created.Before(before) {
+			del(r.s, r.s.st.idem, k)
+			n++
+		}
+	}
+	return n, nil
 }
 
 type outboxRow struct {
@@ -100,6 +120,7 @@ type outboxRow struct {
 	nextAttempt  time.Time
 	lastError    string
 	sent, failed bool
+	finished     time.Time // when sent or given up
 }
 
 // Outbox implements ports.Outbox.
@@ -151,8 +172,8 @@ func (o Outbox) update(ctx context.Context, id int64, f func(*outboxRow)) error 
 }
 
 // MarkSent implements ports.Outbox.
-func (o Outbox) MarkSent(ctx context.Context, id int64, _ time.Time) error {
-	return o.update(ctx, id, func(r *outboxRow) { r.sent = true })
+func (o Outbox) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	return o.update(ctx, id, func(r *outboxRow) { r.sent, r.finished = true, at })
 }
 
 // Retry implements ports.Outbox.
@@ -161,6 +182,19 @@ func (o Outbox) Retry(ctx context.Context, id int64, next time.Time, reason stri
 }
 
 // GiveUp implements ports.Outbox.
-func (o Outbox) GiveUp(ctx context.Context, id int64, _ time.Time, reason string) error {
-	return o.update(ctx, id, func(r *outboxRow) { r.failed, r.lastError = true, reason })
+func (o Outbox) GiveUp(ctx context.Context, id int64, at time.Time, reason string) error {
+	return o.update(ctx, id, func(r *outboxRow) { r.failed, r.lastError, r.finished = true, reason, at })
+}
+
+// Sweep implements ports.Outbox.
+func (o Outbox) Sweep(ctx context.Context, before time.Time) (int, error) {
+	defer o.s.lock(ctx)()
+	n := 0
+	for id, row := range o.s.st.outbox {
+		if (row.sent || row.failed) && row.finished.Before(before) {
+			del(o.s, o.s.st.outbox, id)
+			n++
+		}
+	}
+	return n, nil
 }

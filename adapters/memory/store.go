@@ -30,14 +30,16 @@ type state struct {
 	products   map[int64]productRow
 	cartLines  map[int64]cartLineRow
 	orders     map[int64]domain.Order // Items are never modified after Create
-	idem       map[idemKey]ports.IdempotencyRecord
+	idem       map[idemKey]idemRow
 	outbox     map[int64]outboxRow
 	attempts   map[string]attemptRow
+	sessions   map[int64]domain.Session
+	refresh    map[string]domain.RefreshGrant // by token hash
 	seq        sequences
 }
 
 // sequences hands out ids per table, from 1, as Postgres identity columns do.
-type sequences struct{ user, category, product, cartLine, order, outbox int64 }
+type sequences struct{ user, category, product, cartLine, order, outbox, session int64 }
 
 func next(counter *int64) int64 {
 	*counter++
@@ -79,9 +81,11 @@ func NewStore() *Store {
 		products:   map[int64]productRow{},
 		cartLines:  map[int64]cartLineRow{},
 		orders:     map[int64]domain.Order{},
-		idem:       map[idemKey]ports.IdempotencyRecord{},
+		idem:       map[idemKey]idemRow{},
 		outbox:     map[int64]outboxRow{},
 		attempts:   map[string]attemptRow{},
+		sessions:   map[int64]domain.Session{},
+		refresh:    map[string]domain.RefreshGrant{},
 	}}
 }
 

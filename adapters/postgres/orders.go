@@ -204,3 +204,22 @@ func (o Outbox) Retry(ctx context.Context, id int64, next time.Time, reason stri
 func (o Outbox) GiveUp(ctx context.Context, id int64, at time.Time, reason string) error {
 	return o.exec(ctx, "give up", `UPDATE outbox SET failed_at = $2, last_error = $3 WHERE id = $1`, id, at, reason)
 }
+
+// Sweep implements ports.IdempotencyRepository.
+func (r IdempotencyRepository) Sweep(ctx context.Context, before time.Time) (int, error) {
+	tag, err := r.db.q(ctx).Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("sweep idempotency keys: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Sweep implements ports.Outbox.
+func (o Outbox) Sweep(ctx context.Context, before time.Time) (int, error) {
+	tag, err := o.db.q(ctx).Exec(ctx, `DELETE FROM outbox
+		WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL) AND coalesce(sent_at, failed_at) < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("sweep outbox: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -3,62 +3,98 @@
 package usecase
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
 )
 
+// SessionConfig is the session policy.
+type SessionConfig struct {
+	IdleTimeout time.Duration // a session not refreshed for this long ends
+	MaxLifetime time.Duration // a session ends this long after its login, refreshed or not
+	// ReuseGrace: the immediately previous refresh token presented again within this
+	// time of its rotation is refused without ending the session (a client retrying a
+	// refresh whose answer it lost, two tabs refreshing at once). Any other spent token
+	// ends the session. 0 is strict.
+	ReuseGrace time.Duration
+}
+
+// DefaultSessionConfig is the policy documented in docs/decisions.md.
+var DefaultSessionConfig = SessionConfig{IdleTimeout: 7 * 24 * time.Hour, MaxLifetime: 30 * 24 * time.Hour, ReuseGrace: 10 * time.Second}
+
 // Auth implements ports.Auth.
 type Auth struct {
 	users    ports.UserRepository
+	sessions ports.SessionRepository
 	hasher   ports.PasswordHasher
 	tokens   ports.Tokens
 	emails   ports.EmailNormalizer
 	throttle *Throttle
+	clock    ports.Clock
+	tx       ports.Transactor
+	cfg      SessionConfig
 	log      *slog.Logger
 }
 
 var _ ports.Auth = (*Auth)(nil)
 
 // NewAuth builds the login use case.
-func NewAuth(users ports.UserRepository, hasher ports.PasswordHasher, tokens ports.Tokens,
-	emails ports.EmailNormalizer, throttle *Throttle, log *slog.Logger) *Auth {
-	return &Auth{users: users, hasher: hasher, tokens: tokens, emails: emails, throttle: throttle, log: log}
+func NewAuth(users ports.UserRepository, sessions ports.SessionRepository, hasher ports.PasswordHasher,
+	tokens ports.Tokens, emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock,
+	tx ports.Transactor, cfg SessionConfig, log *slog.Logger) *Auth {
+	return &Auth{users: users, sessions: sessions, hasher: hasher, tokens: tokens, emails: emails,
+		throttle: throttle, clock: clock, tx: tx, cfg: cfg, log: log}
 }
 
 // Login implements the password grant. Order matters: the throttle is asked first (a
 // refused attempt costs no hash), then exactly one password comparison runs whether or
-// not the account exists, then the outcome is counted.
-func (a *Auth) Login(ctx context.Context, in ports.LoginInput) (ports.AccessToken, error) {
+// not the account exists, then the outcome is counted. Success starts a session.
+func (a *Auth) Login(ctx context.Context, in ports.LoginInput) (ports.TokenPair, error) {
 	username := a.emails.NormalizeEmail(in.Username)
 	keys := keysFor(string(domain.CanonicalEmail(username)), in.ClientAddr)
 	recs, err := a.throttle.checkLogin(ctx, keys)
 	if err != nil {
-		return ports.AccessToken{}, err
+		return ports.TokenPair{}, err
 	}
 	u, err := a.verify(ctx, username, in.Password)
 	if errors.Is(err, domain.ErrInvalidCredentials) {
 		if cerr := a.throttle.loginFailed(ctx, keys); cerr != nil {
-			return ports.AccessToken{}, fmt.Errorf("login: count failure: %w", cerr)
+			return ports.TokenPair{}, fmt.Errorf("login: count failure: %w", cerr)
 		}
-		return ports.AccessToken{}, err
+		return ports.TokenPair{}, err
 	}
 	if err != nil {
-		return ports.AccessToken{}, err
+		return ports.TokenPair{}, err
 	}
 	if err := a.throttle.loginSucceeded(ctx, keys, recs); err != nil {
-		return ports.AccessToken{}, fmt.Errorf("login: clear failures: %w", err)
+		return ports.TokenPair{}, fmt.Errorf("login: clear failures: %w", err)
 	}
 	a.upgradeHash(ctx, u, in.Password)
-	tok, err := a.tokens.Issue(u.ID)
+
+	now := a.clock.Now()
+	refresh := domain.NewRefreshToken()
+	s, err := a.sessions.Create(ctx, domain.Session{
+		UserID: u.ID, CreatedAt: now, LastUsedAt: now, IdleExpiresAt: now.Add(a.cfg.IdleTimeout),
+		ExpiresAt: now.Add(a.cfg.MaxLifetime), UserAgent: domain.CleanUserAgent(in.UserAgent),
+	}, refresh.Hash())
 	if err != nil {
-		return ports.AccessToken{}, fmt.Errorf("login: issue token: %w", err)
+		return ports.TokenPair{}, fmt.Errorf("login: start session: %w", err)
 	}
-	return tok, nil
+	return a.pair(u.ID, s.ID, refresh)
+}
+
+func (a *Auth) pair(userID, sessionID int64, refresh domain.RefreshToken) (ports.TokenPair, error) {
+	tok, err := a.tokens.Issue(ports.TokenClaims{UserID: userID, SessionID: sessionID})
+	if err != nil {
+		return ports.TokenPair{}, fmt.Errorf("issue token: %w", err)
+	}
+	return ports.TokenPair{Access: tok, Refresh: refresh}, nil
 }
 
 // verify returns the live account with that username and password, or
@@ -103,18 +139,105 @@ func (a *Auth) upgradeHash(ctx context.Context, u domain.User, password string) 
 	}
 }
 
-// Authenticate resolves a bearer token to its live user.
-func (a *Auth) Authenticate(ctx context.Context, token string) (domain.User, error) {
-	id, err := a.tokens.Verify(token)
-	if err != nil {
-		return domain.User{}, domain.ErrInvalidToken
+// refreshOutcome is how a refresh that returns no error inside its transaction ended.
+type refreshOutcome int
+
+const (
+	rotated refreshOutcome = iota
+	expired                // the session had run out: ended
+	retried                // the previous token again, within the grace: refused, session kept
+	reused                 // a spent token: the session is ended
+)
+
+// Refresh implements ports.Auth (RFC 6749 §6, with the rotation and reuse detection of
+// RFC 9700 §4.14.2). The session row is locked for the whole rotation, and the token is
+// read again under the lock: of two refreshes with one token, the second sees it spent.
+// Ending a session (expiry, reuse) commits even though the answer is an error.
+func (a *Auth) Refresh(ctx context.Context, token domain.RefreshToken) (ports.TokenPair, error) {
+	if token == "" {
+		return ports.TokenPair{}, domain.ErrInvalidGrant
 	}
-	u, err := a.users.ByID(ctx, id)
+	now := a.clock.Now()
+	old, next := token.Hash(), domain.NewRefreshToken()
+	var (
+		s       domain.Session
+		outcome refreshOutcome
+	)
+	err := a.tx.InTx(ctx, func(ctx context.Context) error {
+		g, err := a.sessions.Grant(ctx, old)
+		if err != nil {
+			return err
+		}
+		if s, err = a.sessions.Lock(ctx, g.SessionID); err != nil {
+			return err
+		}
+		if g, err = a.sessions.Grant(ctx, old); err != nil { // as it is now that we hold the lock
+			return err
+		}
+		switch {
+		case !s.Live(now):
+			outcome = expired
+		case !g.SpentAt.IsZero() && bytes.Equal(old, s.PreviousTokenHash) && now.Sub(g.SpentAt) < a.cfg.ReuseGrace:
+			outcome = retried
+			return nil
+		case !g.SpentAt.IsZero():
+			outcome = reused
+		default:
+			s.LastUsedAt, s.IdleExpiresAt, s.PreviousTokenHash = now, now.Add(a.cfg.IdleTimeout), old
+			return a.sessions.Rotate(ctx, s, old, next.Hash())
+		}
+		return a.sessions.End(ctx, s.UserID, s.ID)
+	})
+	if errors.Is(err, domain.ErrNotFound) {
+		return ports.TokenPair{}, domain.ErrInvalidGrant
+	}
+	if err != nil {
+		return ports.TokenPair{}, fmt.Errorf("refresh: %w", err)
+	}
+	switch outcome {
+	case reused:
+		a.log.WarnContext(ctx, "spent refresh token presented again: session ended",
+			slog.Int64("user_id", s.UserID), slog.Int64("session_id", s.ID))
+		return ports.TokenPair{}, domain.ErrInvalidGrant
+	case expired, retried:
+		return ports.TokenPair{}, domain.ErrInvalidGrant
+	}
+	if _, err := a.sessions.ActiveUser(ctx, s.UserID, s.ID, now); err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return ports.TokenPair{}, domain.ErrInvalidGrant
+		}
+		return ports.TokenPair{}, fmt.Errorf("refresh: %w", err)
+	}
+	return a.pair(s.UserID, s.ID, next)
+}
+
+// Revoke implements ports.Auth (RFC 7009): the token's session ends.
+func (a *Auth) Revoke(ctx context.Context, token domain.RefreshToken) error {
+	g, err := a.sessions.Grant(ctx, token.Hash())
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("revoke: %w", err)
+	}
+	if err := a.sessions.End(ctx, g.UserID, g.SessionID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return fmt.Errorf("revoke: %w", err)
+	}
+	return nil
+}
+
+// Authenticate resolves a bearer token to its live user and session, in one lookup.
+func (a *Auth) Authenticate(ctx context.Context, token string) (ports.Principal, error) {
+	c, err := a.tokens.Verify(token)
+	if err != nil {
+		return ports.Principal{}, domain.ErrInvalidToken
+	}
+	u, err := a.sessions.ActiveUser(ctx, c.UserID, c.SessionID, a.clock.Now())
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
-		return domain.User{}, domain.ErrInvalidToken
+		return ports.Principal{}, domain.ErrInvalidToken
 	case err != nil:
-		return domain.User{}, fmt.Errorf("authenticate: find user %d: %w", id, err)
+		return ports.Principal{}, fmt.Errorf("authenticate: user %d session %d: %w", c.UserID, c.SessionID, err)
 	}
-	return u, nil
+	return ports.Principal{User: u, SessionID: c.SessionID}, nil
 }

@@ -12,6 +12,7 @@ import (
 // Users implements ports.Users.
 type Users struct {
 	users    ports.UserRepository
+	sessions ports.SessionRepository
 	carts    ports.CartRepository
 	hasher   ports.PasswordHasher
 	emails   ports.EmailNormalizer
@@ -23,9 +24,9 @@ type Users struct {
 var _ ports.Users = (*Users)(nil)
 
 // NewUsers builds the account use cases.
-func NewUsers(users ports.UserRepository, carts ports.CartRepository, hasher ports.PasswordHasher,
-	emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock, tx ports.Transactor) *Users {
-	return &Users{users: users, carts: carts, hasher: hasher, emails: emails, throttle: throttle, clock: clock, tx: tx}
+func NewUsers(users ports.UserRepository, sessions ports.SessionRepository, carts ports.CartRepository,
+	hasher ports.PasswordHasher, emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock, tx ports.Transactor) *Users {
+	return &Users{users: users, sessions: sessions, carts: carts, hasher: hasher, emails: emails, throttle: throttle, clock: clock, tx: tx}
 }
 
 // Register creates a customer account. Valid input counts against the address's
@@ -80,14 +81,17 @@ func (s *Users) List(ctx context.Context, actor domain.User, page domain.PageReq
 	return p, nil
 }
 
-// Delete deletes an account and its cart, in one transaction. Its orders stay, for the
-// shop's records.
+// Delete deletes an account, its sessions and its cart, in one transaction. Its orders
+// stay, for the shop's records.
 func (s *Users) Delete(ctx context.Context, actor domain.User, id int64) error {
 	if !actor.CanAccessUser(id) {
 		return domain.ErrNotFound
 	}
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.users.Delete(ctx, id); err != nil {
+			return err
+		}
+		if _, err := s.sessions.EndAll(ctx, id, 0); err != nil {
 			return err
 		}
 		return s.carts.Clear(ctx, id)
@@ -126,10 +130,70 @@ func (s *Users) EnsureAdmin(ctx context.Context, name, email, password string) (
 		}
 		existing.Role, existing.PasswordHash = domain.RoleAdmin, hash
 		u = existing
-		return s.users.Update(ctx, existing)
+		if err := s.users.Update(ctx, existing); err != nil {
+			return err
+		}
+		// A reset password must lock out whoever knew the old one.
+		_, err = s.sessions.EndAll(ctx, existing.ID, 0)
+		return err
 	})
 	if err != nil {
 		return domain.User{}, false, fmt.Errorf("ensure admin %s: %w", nu.Email, err)
 	}
 	return u, created, nil
+}
+
+// ChangePassword implements ports.Users. The current password is checked like a login
+// (throttled, and a wrong one counts as a failed login), so a stolen access token cannot
+// be turned into a takeover by guessing.
+func (s *Users) ChangePassword(ctx context.Context, p ports.Principal, in ports.ChangePasswordInput) error {
+	var v domain.ValidationError
+	if in.Current == "" {
+		v.Add("current_password", "is required")
+	}
+	next, err := domain.ParsePassword(in.New)
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			for _, f := range de.Fields {
+				v.Add("new_password", f.Message)
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	keys := keysFor(string(p.User.Email), in.ClientAddr)
+	if _, err := s.throttle.checkLogin(ctx, keys); err != nil {
+		return err
+	}
+	ok, err := s.hasher.Matches(ctx, p.User.PasswordHash, in.Current)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if !ok {
+		if err := s.throttle.loginFailed(ctx, keys); err != nil {
+			return fmt.Errorf("change password: count failure: %w", err)
+		}
+		return domain.ErrWrongPassword
+	}
+	hash, err := s.hasher.Hash(ctx, next)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		// Over the hash that was checked: a concurrent change makes this one fail.
+		if err := s.users.ReplacePasswordHash(ctx, p.User.ID, p.User.PasswordHash, hash); err != nil {
+			return err
+		}
+		_, err := s.sessions.EndAll(ctx, p.User.ID, p.SessionID)
+		return err
+	})
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.ErrWrongPassword // changed meanwhile: the current password is not current any more
+	}
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package usecase_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -49,20 +50,19 @@ func (h *plainHasher) NeedsRehash(hash []byte) bool {
 	return !strings.HasPrefix(string(hash), "h"+h.version+":")
 }
 
-// fakeTokens issues "tok-<id>" and verifies it back.
+// fakeTokens issues "tok-<user>-<session>" and verifies it back.
 type fakeTokens struct{}
 
-func (fakeTokens) Issue(id int64) (ports.AccessToken, error) {
-	return ports.AccessToken{Value: "tok-" + strconv.FormatInt(id, 10), ExpiresIn: time.Minute}, nil
+func (fakeTokens) Issue(c ports.TokenClaims) (ports.AccessToken, error) {
+	return ports.AccessToken{Value: fmt.Sprintf("tok-%d-%d", c.UserID, c.SessionID), ExpiresIn: time.Minute}, nil
 }
 
-func (fakeTokens) Verify(tok string) (int64, error) {
-	digits, ok := strings.CutPrefix(tok, "tok-")
-	id, err := strconv.ParseInt(digits, 10, 64)
-	if !ok || err != nil {
-		return 0, domain.ErrInvalidToken
+func (fakeTokens) Verify(tok string) (ports.TokenClaims, error) {
+	var c ports.TokenClaims
+	if n, err := fmt.Sscanf(tok, "tok-%d-%d", &c.UserID, &c.SessionID); err != nil || n != 2 {
+		return c, domain.ErrInvalidToken
 	}
-	return id, nil
+	return c, nil
 }
 
 var fixedNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -87,15 +87,17 @@ func (c *testClock) Advance(d time.Duration) {
 
 // fixture is every use case on one in-memory store.
 type fixture struct {
-	users   *usecase.Users
-	auth    *usecase.Auth
-	catalog *usecase.Catalog
-	carts   *usecase.Carts
-	orders  *usecase.Orders
-	outbox  memory.Outbox
-	hasher  *plainHasher
-	clock   *testClock
-	userDB  memory.UserRepository
+	users    *usecase.Users
+	auth     *usecase.Auth
+	catalog  *usecase.Catalog
+	carts    *usecase.Carts
+	orders   *usecase.Orders
+	outbox   memory.Outbox
+	hasher   *plainHasher
+	clock    *testClock
+	userDB   memory.UserRepository
+	sessions *usecase.Sessions
+	store    *memory.Store
 }
 
 func newFixture(t *testing.T) fixture {
@@ -109,11 +111,15 @@ func newFixture(t *testing.T) fixture {
 	clock := &testClock{t: fixedNow}
 	throttle := usecase.NewThrottle(memory.NewAttemptCounter(store), clock, usecase.DefaultThrottleConfig)
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	sessions := memory.NewSessionRepository(store)
 	return fixture{
-		users:   usecase.NewUsers(users, carts, h, lookAlikes{}, throttle, clock, store),
-		auth:    usecase.NewAuth(users, h, fakeTokens{}, lookAlikes{}, throttle, log),
-		catalog: usecase.NewCatalog(memory.NewCategoryRepository(store), products, clock, store),
-		carts:   usecase.NewCarts(carts, products, store),
+		users: usecase.NewUsers(users, sessions, carts, h, lookAlikes{}, throttle, clock, store),
+		auth: usecase.NewAuth(users, sessions, h, fakeTokens{}, lookAlikes{}, throttle, clock, store,
+			usecase.DefaultSessionConfig, log),
+		sessions: usecase.NewSessions(sessions, clock),
+		store:    store,
+		catalog:  usecase.NewCatalog(memory.NewCategoryRepository(store), products, clock, store),
+		carts:    usecase.NewCarts(carts, products, store),
 		orders: usecase.NewOrders(memory.NewOrderRepository(store), carts, products, memory.NewIdempotencyRepository(store),
 			outbox, usecase.MailText{Currency: "EUR"}, clock, store),
 		outbox: outbox,
@@ -159,8 +165,8 @@ func TestLoginAndAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.auth.Authenticate(ctx, tok.Value)
-	if err != nil || got.ID != u.ID {
+	got, err := f.auth.Authenticate(ctx, tok.Access.Value)
+	if err != nil || got.User.ID != u.ID || got.SessionID <= 0 {
 		t.Fatalf("Authenticate = %+v, %v", got, err)
 	}
 
@@ -177,7 +183,7 @@ func TestLoginAndAuthenticate(t *testing.T) {
 	if err := f.users.Delete(ctx, u, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.auth.Authenticate(ctx, tok.Value); !errors.Is(err, domain.ErrInvalidToken) {
+	if _, err := f.auth.Authenticate(ctx, tok.Access.Value); !errors.Is(err, domain.ErrInvalidToken) {
 		t.Errorf("token of deleted user: %v, want ErrInvalidToken", err)
 	}
 	if _, err := f.auth.Login(ctx, ports.LoginInput{Username: "ann@x.org", Password: "12345678"}); !errors.Is(err, domain.ErrInvalidCredentials) {

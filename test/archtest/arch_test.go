@@ -35,6 +35,7 @@ var libraries = map[string][]string{
 	"github.com/testcontainers/testcontainers-go": {"test/pgtest"},
 	"github.com/getkin/kin-openapi":               {"test"},
 	"github.com/chromedp":                         {"test/browser"},
+	"golang.org/x/oauth2":                         {"test"},
 }
 
 func isStd(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }

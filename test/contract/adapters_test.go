@@ -21,7 +21,8 @@ func TestMemory(t *testing.T) {
 			Users: memory.NewUserRepository(s), Categories: memory.NewCategoryRepository(s),
 			Products: memory.NewProductRepository(s), Carts: memory.NewCartRepository(s),
 			Orders: memory.NewOrderRepository(s), Idempotency: memory.NewIdempotencyRepository(s),
-			Outbox: memory.NewOutbox(s), Attempts: memory.NewAttemptCounter(s), Tx: s,
+			Outbox: memory.NewOutbox(s), Attempts: memory.NewAttemptCounter(s),
+			Sessions: memory.NewSessionRepository(s), Tx: s,
 		}
 	})
 }
@@ -38,7 +39,8 @@ func TestPostgres(t *testing.T) {
 			Users: postgres.NewUserRepository(db), Categories: postgres.NewCategoryRepository(db),
 			Products: postgres.NewProductRepository(db), Carts: postgres.NewCartRepository(db),
 			Orders: postgres.NewOrderRepository(db), Idempotency: postgres.NewIdempotencyRepository(db),
-			Outbox: postgres.NewOutbox(db), Attempts: postgres.NewAttemptCounter(db), Tx: db,
+			Outbox: postgres.NewOutbox(db), Attempts: postgres.NewAttemptCounter(db),
+			Sessions: postgres.NewSessionRepository(db), Tx: db,
 		}
 	})
 }

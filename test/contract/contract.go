@@ -19,6 +19,7 @@ type Store struct {
 	Idempotency ports.IdempotencyRepository
 	Outbox      ports.Outbox
 	Attempts    ports.AttemptCounter
+	Sessions    ports.SessionRepository
 	Tx          ports.Transactor
 }
 
@@ -34,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("OrderRepository", func(t *testing.T) { t.Parallel(); testOrders(t, newStore) })
 	t.Run("IdempotencyRepository", func(t *testing.T) { t.Parallel(); testIdempotency(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { t.Parallel(); testOutbox(t, newStore) })
+	t.Run("SessionRepository", func(t *testing.T) { t.Parallel(); testSessions(t, newStore) })
 	t.Run("Paging", func(t *testing.T) { t.Parallel(); testPaging(t, newStore) })
 	t.Run("AttemptCounter", func(t *testing.T) { t.Parallel(); testAttemptCounter(t, newStore) })
 }

@@ -38,11 +38,12 @@ func TestBearerTokenRules(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	u := s.register("Gil", "gil@example.com")
+	sid := sessionOf(t, u.Token)
 	now := time.Now().Unix()
 	claims := func(edit func(map[string]any)) map[string]any {
 		c := map[string]any{
 			"iss": "hexashop", "aud": []string{"hexashop-api"}, "sub": fmt.Sprint(u.ID),
-			"iat": now, "exp": now + 600, "jti": "test-jti",
+			"iat": now, "exp": now + 600, "jti": "test-jti", "sid": sid,
 		}
 		if edit != nil {
 			edit(c)
@@ -89,6 +90,8 @@ func TestBearerTokenRules(t *testing.T) {
 		"unknown user":    mint(t, hs256, claims(func(c map[string]any) { c["sub"] = "987654" }), testSecret, sha256.New),
 		"issued tomorrow": mint(t, hs256, claims(func(c map[string]any) { c["iat"] = now + 86400 }), testSecret, sha256.New),
 		"padded base64":   strings.Replace(good, ".", "=.", 1),
+		"no session":      mint(t, hs256, claims(func(c map[string]any) { delete(c, "sid") }), testSecret, sha256.New),
+		"another session": mint(t, hs256, claims(func(c map[string]any) { c["sid"] = "987654" }), testSecret, sha256.New),
 	}
 	for name, tok := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -104,4 +107,24 @@ func TestBearerTokenRules(t *testing.T) {
 	if res := s.request(http.MethodGet, "/user/me", "", "Authorization: Bearer "+skewed); res.Status != http.StatusOK {
 		t.Errorf("token 5 s past exp: %d, want 200 (leeway)", res.Status)
 	}
+}
+
+// sessionOf reads the sid claim of an access token the server issued.
+func sessionOf(t *testing.T, token string) string {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", token)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		SID string `json:"sid"`
+	}
+	if err := json.Unmarshal(payload, &c); err != nil || c.SID == "" {
+		t.Fatalf("token without sid: %s (%v)", payload, err)
+	}
+	return c.SID
 }

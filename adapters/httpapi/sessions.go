@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hexashop/hexashop/ports"
+)
+
+// sessionResponse is one of the caller's sessions.
+type sessionResponse struct {
+	ID         int64     `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+	ExpiresAt  time.Time `json:"expires_at"` // the earlier of the idle and the absolute end
+	UserAgent  string    `json:"user_agent"`
+	Current    bool      `json:"current"` // the session of the token that asks
+}
+
+type sessionList struct {
+	Items []sessionResponse `json:"items"`
+}
+
+func (a *api) listSessions(c *gin.Context) {
+	p := principal(c)
+	list, err := a.sessions.List(c.Request.Context(), p)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out := sessionList{Items: make([]sessionResponse, len(list))}
+	for i, s := range list {
+		end := s.ExpiresAt
+		if s.IdleExpiresAt.Before(end) {
+			end = s.IdleExpiresAt
+		}
+		out.Items[i] = sessionResponse{ID: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
+			ExpiresAt: end, UserAgent: s.UserAgent, Current: s.ID == p.SessionID}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *api) endSession(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	if !ok {
+		return
+	}
+	if err := a.sessions.End(c.Request.Context(), principal(c), id); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (a *api) endAllSessions(c *gin.Context) {
+	if err := a.sessions.EndAll(c.Request.Context(), principal(c)); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type passwordChangeRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword answers 204; every other session of the caller has ended.
+func (a *api) changePassword(c *gin.Context) {
+	var req passwordChangeRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	err := a.users.ChangePassword(c.Request.Context(), principal(c), ports.ChangePasswordInput{
+		Current: req.CurrentPassword, New: req.NewPassword, ClientAddr: c.ClientIP(),
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

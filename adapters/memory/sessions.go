@@ -1,0 +1,138 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// SessionRepository implements ports.SessionRepository.
+type SessionRepository struct{ s *Store }
+
+var _ ports.SessionRepository = SessionRepository{}
+
+// NewSessionRepository returns the store's session repository.
+func NewSessionRepository(s *Store) SessionRepository { return SessionRepository{s: s} }
+
+// Create implements ports.SessionRepository.
+func (r SessionRepository) Create(ctx context.Context, s domain.Session, tokenHash []byte) (domain.Session, error) {
+	defer r.s.lock(ctx)()
+	if _, taken := r.s.st.refresh[string(tokenHash)]; taken {
+		return domain.Session{}, errors.New("create session: refresh token hash already in use")
+	}
+	s.ID = next(&r.s.st.seq.session)
+	put(r.s, r.s.st.sessions, s.ID, s)
+	put(r.s, r.s.st.refresh, string(tokenHash), domain.RefreshGrant{SessionID: s.ID, UserID: s.UserID, IssuedAt: s.CreatedAt})
+	return s, nil
+}
+
+// Grant implements ports.SessionRepository.
+func (r SessionRepository) Grant(ctx context.Context, tokenHash []byte) (domain.RefreshGrant, error) {
+	defer r.s.lock(ctx)()
+	g, ok := r.s.st.refresh[string(tokenHash)]
+	if !ok {
+		return domain.RefreshGrant{}, domain.ErrNotFound
+	}
+	return g, nil
+}
+
+// Lock implements ports.SessionRepository: a transaction holds the whole store already.
+func (r SessionRepository) Lock(ctx context.Context, id int64) (domain.Session, error) {
+	defer r.s.lock(ctx)()
+	s, ok := r.s.st.sessions[id]
+	if !ok {
+		return domain.Session{}, domain.ErrNotFound
+	}
+	return s, nil
+}
+
+// Rotate implements ports.SessionRepository.
+func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte) error {
+	defer r.s.lock(ctx)()
+	cur, ok := r.s.st.sessions[s.ID]
+	g, found := r.s.st.refresh[string(oldHash)]
+	if !ok || !found || g.SessionID != s.ID {
+		return domain.ErrNotFound
+	}
+	cur.LastUsedAt, cur.IdleExpiresAt, cur.PreviousTokenHash = s.LastUsedAt, s.IdleExpiresAt, slices.Clone(s.PreviousTokenHash)
+	put(r.s, r.s.st.sessions, s.ID, cur)
+	g.SpentAt = s.LastUsedAt
+	put(r.s, r.s.st.refresh, string(oldHash), g)
+	put(r.s, r.s.st.refresh, string(newHash), domain.RefreshGrant{SessionID: s.ID, UserID: s.UserID, IssuedAt: s.LastUsedAt})
+	return nil
+}
+
+// ActiveUser implements ports.SessionRepository.
+func (r SessionRepository) ActiveUser(ctx context.Context, userID, sessionID int64, now time.Time) (domain.User, error) {
+	defer r.s.lock(ctx)()
+	s, ok := r.s.st.sessions[sessionID]
+	u, found := r.s.st.users[userID]
+	if !ok || !found || u.deleted || s.UserID != userID || !s.Live(now) {
+		return domain.User{}, domain.ErrNotFound
+	}
+	return u.User, nil
+}
+
+// ListByUser implements ports.SessionRepository.
+func (r SessionRepository) ListByUser(ctx context.Context, userID int64, now time.Time) ([]domain.Session, error) {
+	defer r.s.lock(ctx)()
+	out := []domain.Session{}
+	for _, s := range r.s.st.sessions {
+		if s.UserID == userID && s.Live(now) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Session) int { return cmp.Compare(b.ID, a.ID) })
+	return out, nil
+}
+
+// End implements ports.SessionRepository.
+func (r SessionRepository) End(ctx context.Context, userID, id int64) error {
+	defer r.s.lock(ctx)()
+	if s, ok := r.s.st.sessions[id]; !ok || s.UserID != userID {
+		return domain.ErrNotFound
+	}
+	r.end(id)
+	return nil
+}
+
+// end deletes session id and its tokens; call with the lock held.
+func (r SessionRepository) end(id int64) {
+	del(r.s, r.s.st.sessions, id)
+	for h, g := range r.s.st.refresh {
+		if g.SessionID == id {
+			del(r.s, r.s.st.refresh, h)
+		}
+	}
+}
+
+// EndAll implements ports.SessionRepository.
+func (r SessionRepository) EndAll(ctx context.Context, userID, keep int64) (int, error) {
+	defer r.s.lock(ctx)()
+	n := 0
+	for id, s := range r.s.st.sessions {
+		if s.UserID == userID && id != keep {
+			r.end(id)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Sweep implements ports.SessionRepository.
+func (r SessionRepository) Sweep(ctx context.Context, now time.Time) (int, error) {
+	defer r.s.lock(ctx)()
+	n := 0
+	for id, s := range r.s.st.sessions {
+		if !s.Live(now) {
+			r.end(id)
+			n++
+		}
+	}
+	return n, nil
+}

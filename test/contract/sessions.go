@@ -1,0 +1,213 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hexashop/hexashop/core/domain"
+)
+
+func newSession(userID int64, at time.Time) domain.Session {
+	return domain.Session{UserID: userID, CreatedAt: at, LastUsedAt: at, IdleExpiresAt: at.Add(time.Hour),
+		ExpiresAt: at.Add(24 * time.Hour), UserAgent: "agent/1.0"}
+}
+
+func testSessions(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+
+	t.Run("create, grant, rotate, active user", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		u := mustCreate(t, s, "s@example.com")
+		h1, h2 := domain.RefreshToken("one").Hash(), domain.RefreshToken("two").Hash()
+		sess, err := s.Sessions.Create(ctx, newSession(u.ID, t0), h1)
+		if err != nil || sess.ID <= 0 || sess.UserID != u.ID || !sess.CreatedAt.Equal(t0) || sess.UserAgent != "agent/1.0" {
+			t.Fatalf("Create = %+v, %v", sess, err)
+		}
+		g, err := s.Sessions.Grant(ctx, h1)
+		if err != nil || g.SessionID != sess.ID || g.UserID != u.ID || !g.SpentAt.IsZero() || !g.IssuedAt.Equal(t0) {
+			t.Fatalf("Grant = %+v, %v", g, err)
+		}
+		if _, err := s.Sessions.Grant(ctx, domain.RefreshToken("never").Hash()); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		got, err := s.Sessions.ActiveUser(ctx, u.ID, sess.ID, t0.Add(time.Minute))
+		equalUser(t, got, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := t0.Add(30 * time.Minute)
+		sess.LastUsedAt, sess.IdleExpiresAt, sess.PreviousTokenHash = later, later.Add(time.Hour), h1
+		err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+			if _, err := s.Sessions.Lock(ctx, sess.ID); err != nil {
+				return err
+			}
+			return s.Sessions.Rotate(ctx, sess, h1, h2)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, _ := s.Sessions.Grant(ctx, h1); !g.SpentAt.Equal(later) {
+			t.Fatalf("old token after rotation: %+v", g)
+		}
+		if g, _ := s.Sessions.Grant(ctx, h2); g.SessionID != sess.ID || !g.SpentAt.IsZero() || !g.IssuedAt.Equal(later) {
+			t.Fatalf("new token after rotation: %+v", g)
+		}
+		locked, err := s.Sessions.Lock(ctx, sess.ID)
+		if err != nil || !locked.LastUsedAt.Equal(later) || !locked.IdleExpiresAt.Equal(later.Add(time.Hour)) ||
+			string(locked.PreviousTokenHash) != string(h1) || !locked.ExpiresAt.Equal(t0.Add(24*time.Hour)) {
+			t.Fatalf("session after rotation = %+v, %v", locked, err)
+		}
+		// The idle end moved; the absolute end did not.
+		if _, err := s.Sessions.ActiveUser(ctx, u.ID, sess.ID, t0.Add(80*time.Minute)); err != nil {
+			t.Fatalf("within the moved idle end: %v", err)
+		}
+		for name, at := range map[string]time.Time{"idle": later.Add(time.Hour), "absolute": t0.Add(24 * time.Hour)} {
+			if _, err := s.Sessions.ActiveUser(ctx, u.ID, sess.ID, at); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("past the %s end: %v, want ErrNotFound", name, err)
+			}
+		}
+		if _, err := s.Sessions.ActiveUser(ctx, u.ID+1, sess.ID, t0); !errors.Is(err, domain.ErrNotFound) {
+			t.Error("a session answers for another user")
+		}
+		if err := s.Users.Delete(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Sessions.ActiveUser(ctx, u.ID, sess.ID, t0); !errors.Is(err, domain.ErrNotFound) {
+			t.Error("a deleted user's session still gives the user")
+		}
+	})
+
+	t.Run("list, end, end all, sweep", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		a, b := mustCreate(t, s, "a@example.com"), mustCreate(t, s, "b@example.com")
+		var ids []int64
+		for i := range 3 {
+			ss, err := s.Sessions.Create(ctx, newSession(a.ID, t0.Add(time.Duration(i)*time.Minute)), domain.RefreshToken(fmt.Sprintf("a%d", i)).Hash())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, ss.ID)
+		}
+		bs, _ := s.Sessions.Create(ctx, newSession(b.ID, t0), domain.RefreshToken("b").Hash())
+		list, err := s.Sessions.ListByUser(ctx, a.ID, t0.Add(5*time.Minute))
+		if err != nil || len(list) != 3 || list[0].ID != ids[2] || list[2].ID != ids[0] {
+			t.Fatalf("ListByUser = %+v, %v; want 3, newest first", list, err)
+		}
+		if err := s.Sessions.End(ctx, b.ID, ids[0]); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("ending another user's session: %v", err)
+		}
+		if err := s.Sessions.End(ctx, a.ID, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Sessions.Grant(ctx, domain.RefreshToken("a0").Hash()); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatal("an ended session's token is still granted")
+		}
+		if n, err := s.Sessions.EndAll(ctx, a.ID, ids[2]); err != nil || n != 1 {
+			t.Fatalf("EndAll keeping one = %d, %v; want 1", n, err)
+		}
+		if list, _ := s.Sessions.ListByUser(ctx, a.ID, t0); len(list) != 1 || list[0].ID != ids[2] {
+			t.Fatalf("after EndAll: %+v", list)
+		}
+		if list, _ := s.Sessions.ListByUser(ctx, a.ID, t0.Add(2*time.Hour)); len(list) != 0 {
+			t.Fatal("ListByUser shows an expired session")
+		}
+		n, err := s.Sessions.Sweep(ctx, t0.Add(90*time.Minute))
+		if err != nil || n != 2 {
+			t.Fatalf("Sweep = %d, %v; want 2 (a's last and b's)", n, err)
+		}
+		if _, err := s.Sessions.Lock(ctx, bs.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatal("a swept session is still there")
+		}
+	})
+
+	t.Run("concurrent rotations of one token: one wins", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		u := mustCreate(t, s, "c@example.com")
+		h := domain.RefreshToken("shared").Hash()
+		sess, err := s.Sessions.Create(ctx, newSession(u.ID, t0), h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 6 {
+			wg.Go(func() {
+				err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+					cur, err := s.Sessions.Lock(ctx, sess.ID)
+					if err != nil {
+						return err
+					}
+					g, err := s.Sessions.Grant(ctx, h) // read under the lock
+					if err != nil || !g.SpentAt.IsZero() {
+						return err
+					}
+					cur.LastUsedAt = t0.Add(time.Minute)
+					if err := s.Sessions.Rotate(ctx, cur, h, domain.RefreshToken(string(rune('A'+i))).Hash()); err != nil {
+						return err
+					}
+					wins.Add(1)
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("%d rotations of one token, want 1", wins.Load())
+		}
+	})
+
+	t.Run("sweeps of idempotency keys and sent mail", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		u := mustCreate(t, s, "i@example.com")
+		if _, _, err := s.Idempotency.Reserve(ctx, u.ID, "k", "f"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Idempotency.Sweep(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("sweep of older keys = %d, %v; the new key must stay", n, err)
+		}
+		if n, err := s.Idempotency.Sweep(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("sweep = %d, %v; want 1", n, err)
+		}
+		if _, found, _ := s.Idempotency.Reserve(ctx, u.ID, "k", "f"); found {
+			t.Fatal("a swept key is still found")
+		}
+		for _, to := range []string{"sent@example.com", "failed@example.com", "due@example.com"} {
+			if err := s.Outbox.Add(ctx, domain.Mail{To: domain.Email(to), Subject: "s", Body: "b"}, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		msgs, err := s.Outbox.Claim(ctx, t0, time.Minute, 10)
+		if err != nil || len(msgs) != 3 {
+			t.Fatalf("claim: %v %v", msgs, err)
+		}
+		for _, m := range msgs {
+			switch m.Mail.To {
+			case "sent@example.com":
+				err = s.Outbox.MarkSent(ctx, m.ID, t0)
+			case "failed@example.com":
+				err = s.Outbox.GiveUp(ctx, m.ID, t0.Add(time.Hour), "no")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := s.Outbox.Sweep(ctx, t0.Add(time.Minute)); err != nil || n != 1 {
+			t.Fatalf("outbox sweep = %d, %v; want 1 (the sent one)", n, err)
+		}
+		if n, err := s.Outbox.Sweep(ctx, t0.Add(48*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("outbox sweep = %d, %v; want 1 (the given-up one), never a due one", n, err)
+		}
+	})
+}
