@@ -10,7 +10,7 @@ export GOTOOLCHAIN ?= go1.27.3
 # integration tests found.
 TESTFLAGS ?=
 
-.PHONY: run test test-browser build wire wire-check fmt-check vet check vulncheck bench-load bench-lists swagger-ui clean
+.PHONY: run test test-browser build wire wire-check fmt-check vet check vulncheck bench-load bench-lists bench-cart swagger-ui clean
 
 ## run: serve on :8080 in demo mode (in-memory store, demo data, mail to the log)
 run:
@@ -72,6 +72,11 @@ bench-load:
 ## docs/performance.md. Needs a Postgres (LOAD_DATABASE_URL or localhost:5432).
 bench-lists:
 	test/load/lists.sh
+
+## bench-cart: authenticated GET /cart against a minimal gin+pgx handler running the same
+## query (wrk, loopback, about half a minute). Needs a Postgres, as bench-load.
+bench-cart:
+	test/load/cart.sh
 
 ## swagger-ui: refresh the vendored Swagger UI assets from npm (version pinned here)
 SWAGGER_UI_VERSION ?= 5.35.0

@@ -24,12 +24,12 @@ type pkg struct {
 
 // libraries maps an outside library to the only module packages that may import it.
 var libraries = map[string][]string{
-	"github.com/gin-gonic/gin":                    {"adapters/httpapi"},
+	"github.com/gin-gonic/gin":                    {"adapters/httpapi", "test/load/baseline"},
 	"github.com/rs/cors":                          {"adapters/httpapi"},
 	"golang.org/x/text":                           {"adapters/textnorm"},
-	"github.com/jackc/pgx":                        {"adapters/postgres", "test/pgtest"},
+	"github.com/jackc/pgx":                        {"adapters/postgres", "test/pgtest", "test/load/baseline"},
 	"github.com/jackc/tern":                       {"adapters/postgres"},
-	"github.com/golang-jwt/jwt":                   {"adapters/jwt"},
+	"github.com/golang-jwt/jwt":                   {"adapters/jwt", "test/load/baseline"},
 	"golang.org/x/crypto/bcrypt":                  {"adapters/bcrypt"},
 	"github.com/google/wire":                      {"wiring"},
 	"github.com/testcontainers/testcontainers-go": {"test/pgtest"},

@@ -49,7 +49,7 @@ load_setup() { load_prepare; load_start 0 "$PORT"; }
 
 load_cleanup() {
   local p d
-  for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null && { wait "$p" 2>/dev/null || true; }; done
   for d in "${LOAD_DBS[@]}"; do load_psql "DROP DATABASE IF EXISTS $d WITH (FORCE)" || true; done
   rm -rf "$LOAD_TMP"
 }

@@ -1,0 +1,83 @@
+// Command baseline is the yardstick of test/load/cart.sh: the least a Go service can do
+// to answer an authenticated GET /cart safely. gin and a pgx pool: it verifies the bearer
+// token's HS256 signature and expiry (golang-jwt, the same secret), looks the user up
+// (one indexed query, so that a deleted user's token fails), then runs the same cart
+// query as the Postgres adapter. No layers, no error mapping, no middleware. The ratio of
+// hexashop's rate to this one is the price of everything else the service does.
+//
+//	DATABASE_URL=... JWT_SECRET=... go run ./test/load/baseline -addr 127.0.0.1:18100
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+type line struct {
+	ID       int64 `json:"id"`
+	Quantity int   `json:"quantity"`
+	Product  struct {
+		ID         int64  `json:"id"`
+		Name       string `json:"name"`
+		PriceCents int64  `json:"price_cents"`
+	} `json:"product"`
+	LineTotalCents int64 `json:"line_total_cents"`
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:18100", "listen address (loopback)")
+	flag.Parse()
+	secret := []byte(os.Getenv("JWT_SECRET"))
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired())
+	pool, err := pgxpool.New(context.Background(), os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/cart", func(c *gin.Context) {
+		var claims jwt.RegisteredClaims
+		_, err := parser.ParseWithClaims(strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer "), &claims,
+			func(*jwt.Token) (any, error) { return secret, nil })
+		user, _ := strconv.ParseInt(claims.Subject, 10, 64)
+		if err != nil || user <= 0 {
+			c.Status(http.StatusUnauthorized)
+			return
+		}
+		ctx := c.Request.Context()
+		if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE id = $1 AND deleted_at IS NULL`, user).Scan(&user); err != nil {
+			c.Status(http.StatusUnauthorized)
+			return
+		}
+		rows, err := pool.Query(ctx, `SELECT ci.id, ci.quantity, p.id, p.name, p.price_cents
+			FROM cart_items ci JOIN carts c ON c.id = ci.cart_id JOIN products p ON p.id = ci.product_id
+			WHERE c.user_id = $1 ORDER BY ci.id`, user)
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		defer rows.Close()
+		items, total := []line{}, int64(0)
+		for rows.Next() {
+			var l line
+			if err := rows.Scan(&l.ID, &l.Quantity, &l.Product.ID, &l.Product.Name, &l.Product.PriceCents); err != nil {
+				c.Status(http.StatusInternalServerError)
+				return
+			}
+			l.LineTotalCents = l.Product.PriceCents * int64(l.Quantity)
+			total += l.LineTotalCents
+			items = append(items, l)
+		}
+		c.JSON(http.StatusOK, gin.H{"items": items, "total_cents": total})
+	})
+	log.Fatal(r.Run(*addr))
+}
