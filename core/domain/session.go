@@ -24,7 +24,9 @@ type Session struct {
 }
 
 // Live reports whether s may still be used at now.
-func (s Session) Live(now time.Time) bool { return now.Before(s.IdleExpiresAt) && now.Before(s.ExpiresAt) }
+func (s Session) Live(now time.Time) bool {
+	return now.Before(s.IdleExpiresAt) && now.Before(s.ExpiresAt)
+}
 
 // MaxUserAgentChars bounds the user agent kept with a session.
 const MaxUserAgentChars = 200
