@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -45,6 +46,8 @@ type Config struct {
 	CORSOrigins          []string      // CORS_ALLOWED_ORIGINS
 	Throttle             usecase.ThrottleConfig
 	Sessions             usecase.SessionConfig // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
+	LogJSON              bool                  // LOG_FORMAT=json (else text)
+	LogLevel             slog.Level            // LOG_LEVEL
 }
 
 // DemoMode reports whether the service runs on the in-memory store with demo data.
@@ -185,6 +188,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			continue
 		}
 		cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+	}
+	switch f := getenv("LOG_FORMAT"); f {
+	case "", "text":
+	case "json":
+		cfg.LogJSON = true
+	default:
+		bad("LOG_FORMAT", "must be json or text, got %q", f)
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", v)
+		}
 	}
 	if cfg.JWTGenerated {
 		cfg.Warnings = append(cfg.Warnings, "JWT_SECRET is unset: demo mode generated a random one; tokens end with the process")

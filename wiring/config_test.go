@@ -53,6 +53,10 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"max delay":               {map[string]string{"LOGIN_MAX_DELAY": "forever"}, "LOGIN_MAX_DELAY"},
 		"proxies":                 {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, example.com"}, "TRUSTED_PROXIES"},
 		"cors wildcard":           {map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
+		"log format":              {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		"log level":               {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		"reuse grace":             {map[string]string{"REFRESH_REUSE_GRACE": "2h"}, "REFRESH_REUSE_GRACE"},
+		"idle timeout":            {map[string]string{"SESSION_IDLE_TIMEOUT": "0"}, "SESSION_IDLE_TIMEOUT"},
 		"cors with path":          {map[string]string{"CORS_ALLOWED_ORIGINS": "https://a.example/app"}, "CORS_ALLOWED_ORIGINS"},
 	} {
 		_, err := load(tc.env)

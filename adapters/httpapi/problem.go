@@ -24,6 +24,8 @@ type problem struct {
 	Detail string       `json:"detail"`
 	Code   string       `json:"code"`
 	Errors []fieldError `json:"errors,omitempty"`
+	// RequestID is the request's X-Request-ID, to find its log lines.
+	RequestID string `json:"request_id"`
 }
 
 type fieldError struct {
@@ -39,7 +41,7 @@ func problemType(code string) string { return "urn:hexashop:problem:" + code }
 func writeProblem(c *gin.Context, status int, code, detail string, fields ...fieldError) {
 	body, _ := json.Marshal(problem{
 		Type: problemType(code), Title: http.StatusText(status), Status: status,
-		Detail: detail, Code: code, Errors: fields,
+		Detail: detail, Code: code, Errors: fields, RequestID: RequestID(c.Request.Context()),
 	})
 	c.Abort()
 	c.Data(status, "application/problem+json", body)
@@ -93,7 +95,7 @@ func (a *api) fail(c *gin.Context, err error) {
 			}
 			if de.Kind == domain.KindUnavailable {
 				a.log.WarnContext(ctx, "request not served", slog.String("method", c.Request.Method),
-					slog.String("path", c.Request.URL.Path), slog.Any("error", err))
+					slog.String("route", route(c)), slog.Any("error", err))
 			}
 			retryAfter(c, de)
 			fields := make([]fieldError, len(de.Fields))
@@ -105,6 +107,6 @@ func (a *api) fail(c *gin.Context, err error) {
 		}
 	}
 	a.log.ErrorContext(ctx, "request failed", slog.String("method", c.Request.Method),
-		slog.String("path", c.Request.URL.Path), slog.Any("error", err))
+		slog.String("route", route(c)), slog.Any("error", err))
 	writeProblem(c, http.StatusInternalServerError, "internal", "an unexpected error occurred; it has been logged")
 }

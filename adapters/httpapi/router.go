@@ -103,7 +103,7 @@ func New(d Deps) (*Handler, error) {
 	if err := r.SetTrustedProxies(d.Options.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
-	r.Use(a.accessLog, a.recover, securityHeaders, a.deadline)
+	r.Use(requestID, a.accessLog, a.recover, securityHeaders, a.deadline)
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "not_found", "no such resource") })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here")
@@ -232,14 +232,6 @@ func stripTrailingSlash(next http.Handler) http.Handler {
 	})
 }
 
-func (a *api) accessLog(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	a.log.InfoContext(c.Request.Context(), "http request",
-		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
-		slog.Int("status", c.Writer.Status()), slog.Duration("duration", time.Since(start)))
-}
-
 // recover turns a panic into a logged 500 that reveals nothing to the client.
 func (a *api) recover(c *gin.Context) {
 	defer func() {
@@ -248,7 +240,7 @@ func (a *api) recover(c *gin.Context) {
 				panic(p)
 			}
 			a.log.ErrorContext(c.Request.Context(), "panic in handler", slog.Any("panic", p),
-				slog.String("path", c.Request.URL.Path))
+				slog.String("route", route(c)))
 			if !c.Writer.Written() {
 				writeProblem(c, http.StatusInternalServerError, "internal", "an unexpected error occurred; it has been logged")
 			}

@@ -34,14 +34,14 @@ const usage = `usage:
 `
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(os.Args[1:], os.Stdin, log); err != nil {
-		log.Error("hexashop failed", slog.Any("error", err))
+	if err := run(os.Args[1:], os.Stdin); err != nil {
+		// Before the configuration is read there is no configured logger yet.
+		slog.New(slog.NewTextHandler(os.Stderr, nil)).Error("hexashop failed", slog.Any("error", err))
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stdin io.Reader, log *slog.Logger) error {
+func run(args []string, stdin io.Reader) error {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("no command given")
@@ -50,6 +50,7 @@ func run(args []string, stdin io.Reader, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
+	log := wiring.NewLogger(cfg, os.Stderr)
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}

@@ -81,6 +81,13 @@ func onDatabase(url string) option { return func(env map[string]string) { env["D
 // it on 127.0.0.1 until the test ends (or until stop is called).
 func startServer(t testing.TB, opts ...option) *server {
 	t.Helper()
+	return startServerLogging(t, nil, opts...)
+}
+
+// startServerLogging is startServer with every log line of the server, at debug level and
+// in JSON, written to logs (nil: warnings and errors to the test's output).
+func startServerLogging(t testing.TB, logs io.Writer, opts ...option) *server {
+	t.Helper()
 	env := map[string]string{"JWT_SECRET": testSecret, "BCRYPT_COST": "4"}
 	for _, o := range opts {
 		o(env)
@@ -95,6 +102,10 @@ func startServer(t testing.TB, opts ...option) *server {
 	}
 	cfg.Dispatch = fastDispatch
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if logs != nil {
+		cfg.LogJSON, cfg.LogLevel = true, slog.LevelDebug
+		log = wiring.NewLogger(cfg, logs)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	app, cleanup, err := wiring.Build(ctx, cfg, log)
 	if err != nil {
