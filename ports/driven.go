@@ -228,7 +228,29 @@ type Outbox interface {
 	GiveUp(ctx context.Context, id int64, at time.Time, reason string) error
 	// Sweep deletes messages sent or given up before before; returns how many.
 	Sweep(ctx context.Context, before time.Time) (int, error)
+	// Backlog counts the messages not yet sent nor given up, and when the oldest of them
+	// was recorded (zero when there is none).
+	Backlog(ctx context.Context) (n int, oldest time.Time, err error)
 }
+
+// Telemetry counts what the use cases do, for metrics. Implementations are cheap and
+// never fail; NoTelemetry is the one that counts nothing.
+type Telemetry interface {
+	// LoginOutcome counts a password login: "success", "invalid", "throttled" or "busy".
+	LoginOutcome(outcome string)
+	// MailOutcome counts a delivery attempt: "sent", "failed" (will be retried) or
+	// "given_up".
+	MailOutcome(outcome string)
+}
+
+// NoTelemetry counts nothing.
+type NoTelemetry struct{}
+
+// LoginOutcome implements Telemetry.
+func (NoTelemetry) LoginOutcome(string) {}
+
+// MailOutcome implements Telemetry.
+func (NoTelemetry) MailOutcome(string) {}
 
 // Mailer delivers a mail. A nil error means the mail server accepted it. An error that
 // wraps ErrMailRejected means the server refused this message for good (say, no such

@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/hexashop/hexashop/adapters/httpapi"
+	"github.com/hexashop/hexashop/adapters/metrics"
 	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/ports"
 )
@@ -22,6 +24,8 @@ type App struct {
 	Migrator     Migrator
 	Dispatcher   *usecase.Dispatcher
 	Housekeeping *usecase.Housekeeping
+	Metrics      *metrics.Metrics
+	pool         poolWatched
 }
 
 // Build assembles the application for cfg: on PostgreSQL when DATABASE_URL is set, in
@@ -49,6 +53,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var background sync.WaitGroup
 	background.Go(func() { a.Dispatcher.Run(bctx) })
 	background.Go(func() { a.Housekeeping.Run(bctx) })
+	if a.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			stopBackground()
+			background.Wait()
+			return fmt.Errorf("METRICS_ADDR: listen on %s: %w", a.Config.MetricsAddr, err)
+		}
+		a.Log.Info("metrics and pprof listening (private)", slog.String("addr", mln.Addr().String()))
+		background.Go(func() {
+			if err := httpapi.Serve(bctx, mln, a.Metrics.Handler(), time.Second, a.Log); err != nil {
+				a.Log.Error("metrics listener", slog.Any("error", err))
+			}
+		})
+	}
 	err := httpapi.Serve(ctx, ln, a.Handler, a.Config.ShutdownTimeout, a.Log)
 	stopBackground()
 	background.Wait()

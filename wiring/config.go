@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -46,6 +47,7 @@ type Config struct {
 	CORSOrigins          []string      // CORS_ALLOWED_ORIGINS
 	Throttle             usecase.ThrottleConfig
 	Sessions             usecase.SessionConfig // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
+	MetricsAddr          string                // METRICS_ADDR; "" disables the private listener
 	LogJSON              bool                  // LOG_FORMAT=json (else text)
 	LogLevel             slog.Level            // LOG_LEVEL
 }
@@ -188,6 +190,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			continue
 		}
 		cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+	}
+	// METRICS_ADDR: host:port, or a bare port, which means loopback (the safe default
+	// for metrics and profiles); unset or empty: no private listener.
+	if v := getenv("METRICS_ADDR"); v != "" {
+		if _, err := strconv.Atoi(v); err == nil {
+			v = "127.0.0.1:" + v
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			bad("METRICS_ADDR", "must be host:port or a port (loopback), got %q", v)
+		}
+		cfg.MetricsAddr = v
 	}
 	switch f := getenv("LOG_FORMAT"); f {
 	case "", "text":

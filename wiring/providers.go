@@ -18,6 +18,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/jwt"
 	"github.com/hexashop/hexashop/adapters/logmail"
 	"github.com/hexashop/hexashop/adapters/memory"
+	"github.com/hexashop/hexashop/adapters/metrics"
 	"github.com/hexashop/hexashop/adapters/postgres"
 	"github.com/hexashop/hexashop/adapters/smtp"
 	"github.com/hexashop/hexashop/adapters/textnorm"
@@ -62,12 +63,33 @@ func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) 
 	return usecase.NewThrottle(store, clock, cfg.Throttle)
 }
 
-func provideHTTPOptions(cfg Config, inFlight requestsInFlight) httpapi.Options {
+func provideHTTPOptions(cfg Config, inFlight requestsInFlight, m *metrics.Metrics) httpapi.Options {
 	return httpapi.Options{
 		RequestTimeout: cfg.RequestTimeout, ReadyTimeout: readyTimeout,
-		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, InFlight: inFlight,
+		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, InFlight: inFlight, Recorder: m,
 	}
 }
+
+// provideMetrics makes the registry and hooks up what every mode has.
+func provideMetrics(outbox ports.Outbox, hasher *bcrypt.Hasher, clock ports.Clock) *metrics.Metrics {
+	m := metrics.New()
+	m.WatchOutbox(outbox.Backlog, clock.Now)
+	m.WatchPasswordQueue(hasher.Waiting)
+	return m
+}
+
+// watchPool adds the Postgres pool's figures to the metrics.
+func watchPool(m *metrics.Metrics, db *postgres.DB) poolWatched {
+	m.WatchPool(func() metrics.PoolStats {
+		s := db.PoolStats()
+		return metrics.PoolStats{Total: s.Total, Idle: s.Idle, Acquired: s.Acquired, Max: s.Max,
+			AcquireCount: s.AcquireCount, EmptyAcquireCount: s.EmptyAcquireCount, AcquireDuration: s.AcquireDuration}
+	})
+	return poolWatched{}
+}
+
+// poolWatched marks that watchPool ran (wire runs providers whose results are needed).
+type poolWatched struct{}
 
 // readyTimeout bounds /readyz's ping: a probe gets its 503 well within 2 s.
 const readyTimeout = time.Second
@@ -88,8 +110,9 @@ func provideMailer(cfg Config, log *slog.Logger) ports.Mailer {
 
 func provideMailText(cfg Config) usecase.MailText { return usecase.MailText{Currency: cfg.Currency} }
 
-func provideDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clock, cfg Config, log *slog.Logger) *usecase.Dispatcher {
-	return usecase.NewDispatcher(outbox, mailer, clock, cfg.Dispatch, log)
+func provideDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clock, cfg Config, t ports.Telemetry,
+	log *slog.Logger) *usecase.Dispatcher {
+	return usecase.NewDispatcher(outbox, mailer, clock, cfg.Dispatch, t, log)
 }
 
 func openPostgres(ctx context.Context, cfg Config) (*postgres.DB, func(), error) {
@@ -115,6 +138,7 @@ var coreSet = wire.NewSet(
 	usecase.NewOrders, wire.Bind(new(ports.Orders), new(*usecase.Orders)),
 	provideMailer, provideDispatcher,
 	wire.Value(httpapi.OpenAPIDocument(docs.OpenAPI)),
+	provideMetrics, wire.Bind(new(ports.Telemetry), new(*metrics.Metrics)),
 	provideHTTPOptions,
 	wire.Struct(new(httpapi.Deps), "*"),
 	httpapi.New,
@@ -136,6 +160,7 @@ var memorySet = wire.NewSet(
 	memory.NewOutbox, wire.Bind(new(ports.Outbox), new(memory.Outbox)),
 	memory.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(memory.AttemptCounter)),
 	memory.NewSessionRepository, wire.Bind(new(ports.SessionRepository), new(memory.SessionRepository)),
+	wire.Value(poolWatched{}), // no pool in memory
 )
 
 // postgresSet stores everything in PostgreSQL.
@@ -153,4 +178,5 @@ var postgresSet = wire.NewSet(
 	postgres.NewOutbox, wire.Bind(new(ports.Outbox), new(postgres.Outbox)),
 	postgres.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(postgres.AttemptCounter)),
 	postgres.NewSessionRepository, wire.Bind(new(ports.SessionRepository), new(postgres.SessionRepository)),
+	watchPool,
 )

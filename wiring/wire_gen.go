@@ -40,7 +40,9 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	clock := _wireSystemValue
 	throttle := provideThrottle(attemptCounter, clock, cfg)
 	sessionConfig := provideSessionConfig(cfg)
-	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, clock, store, sessionConfig, log)
+	outbox := memory.NewOutbox(store)
+	metrics := provideMetrics(outbox, hasher, clock)
+	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, clock, store, sessionConfig, metrics, log)
 	cartRepository := memory.NewCartRepository(store)
 	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, clock, store)
 	categoryRepository := memory.NewCategoryRepository(store)
@@ -49,12 +51,11 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	carts := usecase.NewCarts(cartRepository, productRepository, store)
 	orderRepository := memory.NewOrderRepository(store)
 	idempotencyRepository := memory.NewIdempotencyRepository(store)
-	outbox := memory.NewOutbox(store)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
 	sessions := usecase.NewSessions(sessionRepository, clock)
 	openAPIDocument := _wireOpenAPIDocumentValue
-	options := provideHTTPOptions(cfg, v)
+	options := provideHTTPOptions(cfg, v, metrics)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -73,8 +74,9 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 		return nil, nil, err
 	}
 	mailer := provideMailer(cfg, log)
-	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, log)
+	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, metrics, log)
 	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, clock, log)
+	wiringPoolWatched := _wirePoolWatchedValue
 	app := &App{
 		Config:       cfg,
 		Log:          log,
@@ -84,6 +86,8 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 		Migrator:     store,
 		Dispatcher:   dispatcher,
 		Housekeeping: housekeeping,
+		Metrics:      metrics,
+		pool:         wiringPoolWatched,
 	}
 	return app, func() {
 		cleanup()
@@ -94,6 +98,7 @@ var (
 	_wireEmailsValue          = textnorm.Emails{}
 	_wireSystemValue          = clock.System{}
 	_wireOpenAPIDocumentValue = httpapi.OpenAPIDocument(docs.OpenAPI)
+	_wirePoolWatchedValue     = poolWatched{}
 )
 
 // newPostgresApp assembles the application on PostgreSQL.
@@ -121,7 +126,9 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	portsClock := _wireSystemValue
 	throttle := provideThrottle(attemptCounter, portsClock, cfg)
 	sessionConfig := provideSessionConfig(cfg)
-	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, portsClock, db, sessionConfig, log)
+	outbox := postgres.NewOutbox(db)
+	metrics := provideMetrics(outbox, hasher, portsClock)
+	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, portsClock, db, sessionConfig, metrics, log)
 	cartRepository := postgres.NewCartRepository(db)
 	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, portsClock, db)
 	categoryRepository := postgres.NewCategoryRepository(db)
@@ -130,12 +137,11 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	carts := usecase.NewCarts(cartRepository, productRepository, db)
 	orderRepository := postgres.NewOrderRepository(db)
 	idempotencyRepository := postgres.NewIdempotencyRepository(db)
-	outbox := postgres.NewOutbox(db)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
 	sessions := usecase.NewSessions(sessionRepository, portsClock)
 	openAPIDocument := _wireOpenAPIDocumentValue
-	options := provideHTTPOptions(cfg, v)
+	options := provideHTTPOptions(cfg, v, metrics)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -155,8 +161,9 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		return nil, nil, err
 	}
 	mailer := provideMailer(cfg, log)
-	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, log)
+	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, metrics, log)
 	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, portsClock, log)
+	wiringPoolWatched := watchPool(metrics, db)
 	app := &App{
 		Config:       cfg,
 		Log:          log,
@@ -166,6 +173,8 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		Migrator:     db,
 		Dispatcher:   dispatcher,
 		Housekeeping: housekeeping,
+		Metrics:      metrics,
+		pool:         wiringPoolWatched,
 	}
 	return app, func() {
 		cleanup2()

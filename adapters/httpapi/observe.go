@@ -67,12 +67,18 @@ func route(c *gin.Context) string {
 // query (a cursor or a token could be in it), no headers, no body.
 func (a *api) accessLog(c *gin.Context) {
 	start := time.Now()
+	if r := a.opts.Recorder; r != nil {
+		r.Started()
+	}
 	c.Next()
-	status := c.Writer.Status()
+	status, took := c.Writer.Status(), time.Since(start)
+	if r := a.opts.Recorder; r != nil {
+		r.Finished(c.Request.Method, route(c), status, took)
+	}
 	attrs := []slog.Attr{
 		slog.String("method", c.Request.Method), slog.String("route", route(c)),
 		slog.Int("status", status), slog.Int("bytes", max(0, c.Writer.Size())),
-		slog.Duration("duration", time.Since(start)), slog.String("client", c.ClientIP()),
+		slog.Duration("duration", took), slog.String("client", c.ClientIP()),
 	}
 	if p, ok := c.Get(principalKey); ok {
 		attrs = append(attrs, slog.Int64("user_id", p.(ports.Principal).User.ID))

@@ -46,6 +46,8 @@ type Options struct {
 	// CORSOrigins, when not empty, are the browser origins allowed to call the API from
 	// other sites (exact scheme://host[:port]); empty turns CORS off.
 	CORSOrigins []string
+	// Recorder, when set, is told of every request (for metrics).
+	Recorder Recorder
 	// InFlight, when set, is kept equal to the number of requests being served that are
 	// not password work (every route but the token endpoint, registration and password
 	// change); the
@@ -67,6 +69,13 @@ type api struct {
 	openapi  []byte
 	log      *slog.Logger
 	opts     Options
+}
+
+// Recorder receives each request as it starts and ends: route is the template
+// (/products/{id}) or "unmatched".
+type Recorder interface {
+	Started()
+	Finished(method, route string, status int, d time.Duration)
 }
 
 // Route is one registered method and path, in OpenAPI syntax (/user/{id}).

@@ -198,3 +198,22 @@ func (o Outbox) Sweep(ctx context.Context, before time.Time) (int, error) {
 	}
 	return n, nil
 }
+
+// Backlog implements ports.Outbox.
+func (o Outbox) Backlog(ctx context.Context) (int, time.Time, error) {
+	defer o.s.lock(ctx)()
+	var (
+		n      int
+		oldest time.Time
+	)
+	for _, row := range o.s.st.outbox {
+		if row.sent || row.failed {
+			continue
+		}
+		n++
+		if oldest.IsZero() || row.msg.Created.Before(oldest) {
+			oldest = row.msg.Created
+		}
+	}
+	return n, oldest, nil
+}

@@ -223,3 +223,36 @@ func (o Outbox) Sweep(ctx context.Context, before time.Time) (int, error) {
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// Backlog implements ports.Outbox (the partial index outbox_due holds exactly these rows).
+func (o Outbox) Backlog(ctx context.Context) (int, time.Time, error) {
+	var (
+		n      int
+		oldest *time.Time
+	)
+	err := o.db.q(ctx).QueryRow(ctx, `SELECT count(*), min(created_at) FROM outbox
+		WHERE sent_at IS NULL AND failed_at IS NULL`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("outbox backlog: %w", err)
+	}
+	if oldest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, oldest.UTC(), nil
+}
+
+// PoolStats are the connection pool's figures, for metrics.
+type PoolStats struct {
+	Total, Idle, Acquired, Max      int
+	AcquireCount, EmptyAcquireCount int64 // acquisitions, and those that had to wait
+	AcquireDuration                 time.Duration
+}
+
+// PoolStats reads the pool's figures now.
+func (d *DB) PoolStats() PoolStats {
+	s := d.pool.Stat()
+	return PoolStats{
+		Total: int(s.TotalConns()), Idle: int(s.IdleConns()), Acquired: int(s.AcquiredConns()), Max: int(s.MaxConns()),
+		AcquireCount: s.AcquireCount(), EmptyAcquireCount: s.EmptyAcquireCount(), AcquireDuration: s.AcquireDuration(),
+	}
+}

@@ -39,6 +39,7 @@ type Auth struct {
 	clock    ports.Clock
 	tx       ports.Transactor
 	cfg      SessionConfig
+	metrics  ports.Telemetry
 	log      *slog.Logger
 }
 
@@ -47,15 +48,30 @@ var _ ports.Auth = (*Auth)(nil)
 // NewAuth builds the login use case.
 func NewAuth(users ports.UserRepository, sessions ports.SessionRepository, hasher ports.PasswordHasher,
 	tokens ports.Tokens, emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock,
-	tx ports.Transactor, cfg SessionConfig, log *slog.Logger) *Auth {
+	tx ports.Transactor, cfg SessionConfig, metrics ports.Telemetry, log *slog.Logger) *Auth {
 	return &Auth{users: users, sessions: sessions, hasher: hasher, tokens: tokens, emails: emails,
-		throttle: throttle, clock: clock, tx: tx, cfg: cfg, log: log}
+		throttle: throttle, clock: clock, tx: tx, cfg: cfg, metrics: metrics, log: log}
 }
 
 // Login implements the password grant. Order matters: the throttle is asked first (a
 // refused attempt costs no hash), then exactly one password comparison runs whether or
 // not the account exists, then the outcome is counted. Success starts a session.
 func (a *Auth) Login(ctx context.Context, in ports.LoginInput) (ports.TokenPair, error) {
+	p, err := a.login(ctx, in)
+	switch {
+	case err == nil:
+		a.metrics.LoginOutcome("success")
+	case errors.Is(err, domain.ErrInvalidCredentials):
+		a.metrics.LoginOutcome("invalid")
+	case errors.Is(err, domain.ErrThrottled):
+		a.metrics.LoginOutcome("throttled")
+	case errors.Is(err, domain.ErrBusy):
+		a.metrics.LoginOutcome("busy")
+	}
+	return p, err
+}
+
+func (a *Auth) login(ctx context.Context, in ports.LoginInput) (ports.TokenPair, error) {
 	username := a.emails.NormalizeEmail(in.Username)
 	keys := keysFor(string(domain.CanonicalEmail(username)), in.ClientAddr)
 	recs, err := a.throttle.checkLogin(ctx, keys)

@@ -30,16 +30,18 @@ var DefaultDispatcherConfig = DispatcherConfig{
 // only after the mail server accepted it, so a crash between the two sends it again
 // (at-least-once); normal operation sends each mail once.
 type Dispatcher struct {
-	outbox ports.Outbox
-	mailer ports.Mailer
-	clock  ports.Clock
-	cfg    DispatcherConfig
-	log    *slog.Logger
+	outbox  ports.Outbox
+	mailer  ports.Mailer
+	clock   ports.Clock
+	cfg     DispatcherConfig
+	metrics ports.Telemetry
+	log     *slog.Logger
 }
 
 // NewDispatcher builds a dispatcher.
-func NewDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clock, cfg DispatcherConfig, log *slog.Logger) *Dispatcher {
-	return &Dispatcher{outbox: outbox, mailer: mailer, clock: clock, cfg: cfg, log: log}
+func NewDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clock, cfg DispatcherConfig,
+	metrics ports.Telemetry, log *slog.Logger) *Dispatcher {
+	return &Dispatcher{outbox: outbox, mailer: mailer, clock: clock, cfg: cfg, metrics: metrics, log: log}
 }
 
 // Run delivers until ctx is cancelled. It finishes the mail in hand before it returns;
@@ -85,11 +87,14 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		now := d.clock.Now()
 		switch {
 		case sendErr == nil:
+			d.metrics.MailOutcome("sent")
 			err = d.outbox.MarkSent(sctx, m.ID, now)
 		case errors.Is(sendErr, ports.ErrMailRejected), m.Attempts >= d.cfg.MaxAttempts:
+			d.metrics.MailOutcome("given_up")
 			d.log.Error("outbox: giving up on mail", slog.Int64("id", m.ID), slog.Int("attempts", m.Attempts), slog.Any("error", sendErr))
 			err = d.outbox.GiveUp(sctx, m.ID, now, sendErr.Error())
 		default:
+			d.metrics.MailOutcome("failed")
 			next := now.Add(d.backoff(m.Attempts))
 			d.log.Warn("outbox: mail not accepted, will retry", slog.Int64("id", m.ID),
 				slog.Int("attempt", m.Attempts), slog.Time("next", next), slog.Any("error", sendErr))

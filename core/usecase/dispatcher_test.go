@@ -54,7 +54,7 @@ func TestDispatcherRetriesWithBackoffUntilAccepted(t *testing.T) {
 	outbox := memory.NewOutbox(store)
 	clock := &movingClock{now: fixedNow}
 	mailer := &flakyMailer{failures: 3}
-	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, slog.New(slog.DiscardHandler))
+	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
 	if err := outbox.Add(ctx, domain.Mail{To: "a@x.org", Subject: "s", Body: "b"}, fixedNow); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 	outbox := memory.NewOutbox(store)
 	clock := &movingClock{now: fixedNow}
 	mailer := &flakyMailer{failures: 1000}
-	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, slog.New(slog.DiscardHandler))
+	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
 	outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow)
 	for range 20 {
 		d.DispatchOnce(ctx)
@@ -106,7 +106,7 @@ func TestDispatcherGivesUpAtOnceOnPermanentRejection(t *testing.T) {
 	outbox := memory.NewOutbox(memory.NewStore())
 	clock := &movingClock{now: fixedNow}
 	mailer := &rejectingMailer{}
-	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, slog.New(slog.DiscardHandler))
+	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
 	outbox.Add(ctx, domain.Mail{To: "ghost@x.org"}, fixedNow)
 	for range 5 {
 		d.DispatchOnce(ctx)
@@ -121,7 +121,7 @@ func TestDispatcherRunStopsOnCancel(t *testing.T) {
 	store := memory.NewStore()
 	outbox := memory.NewOutbox(store)
 	mailer := &flakyMailer{}
-	d := usecase.NewDispatcher(outbox, mailer, &movingClock{now: fixedNow}, testDispatch, slog.New(slog.DiscardHandler))
+	d := usecase.NewDispatcher(outbox, mailer, &movingClock{now: fixedNow}, testDispatch, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
 	outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

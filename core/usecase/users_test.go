@@ -115,7 +115,7 @@ func newFixture(t *testing.T) fixture {
 	return fixture{
 		users: usecase.NewUsers(users, sessions, carts, h, lookAlikes{}, throttle, clock, store),
 		auth: usecase.NewAuth(users, sessions, h, fakeTokens{}, lookAlikes{}, throttle, clock, store,
-			usecase.DefaultSessionConfig, log),
+			usecase.DefaultSessionConfig, ports.NoTelemetry{}, log),
 		sessions: usecase.NewSessions(sessions, clock),
 		store:    store,
 		catalog:  usecase.NewCatalog(memory.NewCategoryRepository(store), products, clock, store),

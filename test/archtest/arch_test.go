@@ -25,6 +25,7 @@ type pkg struct {
 // libraries maps an outside library to the only module packages that may import it.
 var libraries = map[string][]string{
 	"github.com/gin-gonic/gin":                    {"adapters/httpapi", "test/load/baseline"},
+	"github.com/prometheus/client_golang":         {"adapters/metrics"},
 	"github.com/rs/cors":                          {"adapters/httpapi"},
 	"golang.org/x/text":                           {"adapters/textnorm"},
 	"github.com/jackc/pgx":                        {"adapters/postgres", "test/pgtest", "test/load/baseline"},

@@ -269,7 +269,12 @@ func TestStartupRefusesBadConfig(t *testing.T) {
 func TestDemoModeWalkthrough(t *testing.T) {
 	t.Parallel()
 	p := serve(t, env())
-	m := regexp.MustCompile(`username=(\S+) password=(\S+)`).FindStringSubmatch(p.out.String())
+	creds := regexp.MustCompile(`username=(\S+) password=(\S+)`)
+	m := creds.FindStringSubmatch(p.out.String())
+	for i := 0; m == nil && i < 100; i++ { // the log reaches us through a pipe, maybe after /healthz
+		time.Sleep(20 * time.Millisecond)
+		m = creds.FindStringSubmatch(p.out.String())
+	}
 	if m == nil {
 		t.Fatalf("no demo admin credentials in the log:\n%s", p.out.String())
 	}

@@ -5,11 +5,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // logBuffer collects a server's JSON log lines; safe for the server's goroutines.
@@ -125,5 +129,125 @@ func TestNoSecretsInLogs(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(out)
+	}
+}
+
+// freeAddr is a loopback address nobody listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// scrape returns the private listener's /metrics as text.
+func scrape(t *testing.T, addr string) string {
+	t.Helper()
+	var err error
+	for range 50 { // the listener starts with the server
+		var res *http.Response
+		if res, err = client.Get("http://" + addr + "/metrics"); err == nil {
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("/metrics: %d", res.StatusCode)
+			}
+			return string(b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no private listener on %s: %v", addr, err)
+	return ""
+}
+
+// value is the value of the series line that starts with prefix (name and labels).
+func value(t *testing.T, text, prefix string) float64 {
+	t.Helper()
+	for _, l := range strings.Split(text, "\n") {
+		if rest, ok := strings.CutPrefix(l, prefix+" "); ok {
+			v, err := strconv.ParseFloat(rest, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("no series %s in:\n%s", prefix, text)
+	return 0
+}
+
+func TestMetricsOnThePrivateListener(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	s := startServer(t, withEnv("METRICS_ADDR", addr))
+	before := scrape(t, addr)
+	for _, path := range []string{"/metrics", "/debug/pprof/"} {
+		wantProblem(t, s.request(http.MethodGet, path, ""), http.StatusNotFound, "not_found")
+	}
+	if res, err := client.Get("http://" + addr + "/debug/pprof/"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("pprof on the private listener: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
+	admin := s.admin()
+	pen := s.product(admin, "Pen", 100, 5, s.category(admin, "C"))
+	for range 3 {
+		s.request(http.MethodGet, fmt.Sprintf("/products/%d", pen), "")
+	}
+	s.request(http.MethodGet, "/products/999999", "")
+	s.request(http.MethodGet, "/no/such/path/12345", "")
+	s.loginAs(admin.Email, "wrong-password")
+	kim := s.register("Kim", "kim@example.com")
+	s.addToCart(kim, pen, 1)
+	if res := s.authed(kim.Token, http.MethodPost, "/orders", map[string]any{}); res.Status != http.StatusCreated {
+		t.Fatal(res.Status)
+	}
+	var after string
+	for range 100 { // the dispatcher sends the confirmation in the background
+		after = scrape(t, addr)
+		if value(t, after, `hexashop_outbox_deliveries_total{outcome="sent"}`) >= 1 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	if got := value(t, after, `hexashop_http_requests_total{method="GET",route="/products/{id}",status="2xx"}`); got != 3 {
+		t.Errorf("GET /products/{id} 2xx = %v, want 3", got)
+	}
+	// /metrics and /debug/pprof/ asked on the public port, and /no/such/path/12345.
+	if got := value(t, after, `hexashop_http_requests_total{method="GET",route="unmatched",status="4xx"}`); got != 3 {
+		t.Errorf("unmatched 4xx = %v, want 3", got)
+	}
+	for _, raw := range []string{"/products/1\"", "999999", "12345", "/no/such"} {
+		if strings.Contains(after, raw) {
+			t.Errorf("a raw path (%s) became a label", raw)
+		}
+	}
+	checks := []struct {
+		series string
+		grew   bool
+	}{
+		{`hexashop_logins_total{outcome="invalid"}`, true},
+		{`hexashop_logins_total{outcome="success"}`, true},
+		{`hexashop_outbox_deliveries_total{outcome="sent"}`, true},
+		{"hexashop_db_pool_acquires_total", true},
+		{`hexashop_http_request_duration_seconds_count{method="POST",route="/orders",status="2xx"}`, true},
+	}
+	for _, c := range checks {
+		b := 0.0
+		if strings.Contains(before, c.series+" ") {
+			b = value(t, before, c.series)
+		}
+		if a := value(t, after, c.series); a <= b {
+			t.Errorf("%s did not move: %v -> %v", c.series, b, a)
+		}
+	}
+	for _, name := range []string{"hexashop_outbox_backlog", "hexashop_outbox_oldest_age_seconds", "hexashop_password_hash_waiting",
+		"hexashop_db_pool_connections", "hexashop_http_requests_in_flight", "go_goroutines", "process_resident_memory_bytes"} {
+		value(t, after, name)
 	}
 }

@@ -1,0 +1,159 @@
+// Package metrics exposes the service's signals in the Prometheus format, with
+// prometheus/client_golang, on a private listener (METRICS_ADDR) together with
+// net/http/pprof. It implements ports.Telemetry (login and mail outcomes) and the HTTP
+// adapter's Recorder (requests), and reads gauges from functions wiring hands it (pool
+// figures, outbox backlog, password-hash queue). Label values are bounded: route
+// templates, status classes and fixed outcome words, never ids or raw paths.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"net/http/pprof"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hexashop/hexashop/ports"
+)
+
+const ns = "hexashop"
+
+// Metrics is the registry of one process.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
+	logins   *prometheus.CounterVec
+	mails    *prometheus.CounterVec
+}
+
+var _ ports.Telemetry = (*Metrics)(nil)
+
+// New makes the registry, with the Go runtime and process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "http_requests_total",
+			Help: "HTTP requests served, by method, route template and status class."}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "http_request_duration_seconds",
+			Help:    "Time to serve HTTP requests, by method, route template and status class.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"method", "route", "status"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "http_requests_in_flight",
+			Help: "HTTP requests being served."}),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "logins_total",
+			Help: "Password logins by outcome: success, invalid, throttled, busy."}, []string{"outcome"}),
+		mails: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "outbox_deliveries_total",
+			Help: "Outbox delivery attempts by outcome: sent, failed (retried later), given_up."}, []string{"outcome"}),
+	}
+	for _, o := range []string{"success", "invalid", "throttled", "busy"} {
+		m.logins.WithLabelValues(o)
+	}
+	for _, o := range []string{"sent", "failed", "given_up"} {
+		m.mails.WithLabelValues(o)
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.logins, m.mails,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Started counts a request in flight (httpapi.Recorder).
+func (m *Metrics) Started() { m.inFlight.Inc() }
+
+// Finished counts a served request (httpapi.Recorder).
+func (m *Metrics) Finished(method, route string, status int, d time.Duration) {
+	m.inFlight.Dec()
+	class := strconv.Itoa(status/100) + "xx"
+	m.requests.WithLabelValues(method, route, class).Inc()
+	m.duration.WithLabelValues(method, route, class).Observe(d.Seconds())
+}
+
+// LoginOutcome implements ports.Telemetry.
+func (m *Metrics) LoginOutcome(outcome string) { m.logins.WithLabelValues(outcome).Inc() }
+
+// MailOutcome implements ports.Telemetry.
+func (m *Metrics) MailOutcome(outcome string) { m.mails.WithLabelValues(outcome).Inc() }
+
+// PoolStats are a connection pool's figures.
+type PoolStats struct {
+	Total, Idle, Acquired, Max      int
+	AcquireCount, EmptyAcquireCount int64
+	AcquireDuration                 time.Duration
+}
+
+// WatchPool publishes the figures stats returns, read at each scrape.
+func (m *Metrics) WatchPool(stats func() PoolStats) {
+	gauge := func(name, help string, f func(PoolStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: name, Help: help},
+			func() float64 { return f(stats()) })
+	}
+	counter := func(name, help string, f func(PoolStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: name, Help: help},
+			func() float64 { return f(stats()) })
+	}
+	m.reg.MustRegister(
+		gauge("db_pool_connections", "Database connections open.", func(s PoolStats) float64 { return float64(s.Total) }),
+		gauge("db_pool_idle_connections", "Database connections idle.", func(s PoolStats) float64 { return float64(s.Idle) }),
+		gauge("db_pool_acquired_connections", "Database connections in use.", func(s PoolStats) float64 { return float64(s.Acquired) }),
+		gauge("db_pool_max_connections", "Most database connections the pool opens.", func(s PoolStats) float64 { return float64(s.Max) }),
+		counter("db_pool_acquires_total", "Connections taken from the pool.", func(s PoolStats) float64 { return float64(s.AcquireCount) }),
+		counter("db_pool_empty_acquires_total", "Acquisitions that had to wait for a connection.", func(s PoolStats) float64 { return float64(s.EmptyAcquireCount) }),
+		counter("db_pool_acquire_wait_seconds_total", "Time spent acquiring connections.", func(s PoolStats) float64 { return s.AcquireDuration.Seconds() }),
+	)
+}
+
+// WatchOutbox publishes the outbox backlog and the age of its oldest message, read from
+// the store at each scrape (at most 2 s; a failed read drops the two series for that
+// scrape, rather than reporting a wrong zero).
+func (m *Metrics) WatchOutbox(backlog func(context.Context) (int, time.Time, error), now func() time.Time) {
+	m.reg.MustRegister(&outboxCollector{backlog: backlog, now: now,
+		count: prometheus.NewDesc(ns+"_outbox_backlog", "Outbox messages not yet sent nor given up.", nil, nil),
+		age:   prometheus.NewDesc(ns+"_outbox_oldest_age_seconds", "Age of the oldest unsent outbox message (0: none).", nil, nil),
+	})
+}
+
+type outboxCollector struct {
+	backlog    func(context.Context) (int, time.Time, error)
+	now        func() time.Time
+	count, age *prometheus.Desc
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.count; ch <- c.age }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, oldest, err := c.backlog(ctx)
+	if err != nil {
+		return
+	}
+	age := 0.0
+	if !oldest.IsZero() {
+		age = c.now().Sub(oldest).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age)
+}
+
+// WatchPasswordQueue publishes how many callers wait for a password-hash worker.
+func (m *Metrics) WatchPasswordQueue(waiting func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "password_hash_waiting",
+		Help: "Requests waiting for a password-hash worker."}, func() float64 { return float64(waiting()) }))
+}
+
+// Handler serves /metrics and /debug/pprof/ for the private listener: never put it on the
+// public one (profiles and runtime figures help an attacker).
+func (m *Metrics) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
