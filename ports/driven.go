@@ -220,6 +220,10 @@ type Outbox interface {
 	// Claim returns them meanwhile. A message whose lease runs out unmarked (its
 	// dispatcher died) is due again.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.OutboxMessage, error)
+	// Renew extends to until the leases of those of ids whose lease has not run out at
+	// now and that are not finished: a dispatcher still working on them keeps them, one
+	// that died lets them come due again when the lease ends.
+	Renew(ctx context.Context, ids []int64, now, until time.Time) error
 	// MarkSent records delivery: the message is never claimed again.
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	// Retry makes the message due again at next, recording why the attempt failed.

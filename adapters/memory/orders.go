@@ -217,3 +217,16 @@ func (o Outbox) Backlog(ctx context.Context) (int, time.Time, error) {
 	}
 	return n, oldest, nil
 }
+
+// Renew implements ports.Outbox.
+func (o Outbox) Renew(ctx context.Context, ids []int64, now, until time.Time) error {
+	defer o.s.lock(ctx)()
+	for _, id := range ids {
+		row, ok := o.s.st.outbox[id]
+		if ok && !row.sent && !row.failed && row.nextAttempt.After(now) {
+			row.nextAttempt = until
+			put(o.s, o.s.st.outbox, id, row)
+		}
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hexashop/hexashop/ports"
@@ -13,7 +14,7 @@ import (
 type DispatcherConfig struct {
 	Poll        time.Duration // pause between looks at an empty outbox
 	Batch       int           // messages claimed at once
-	Lease       time.Duration // how long a claimed message is ours before others may retry it
+	Lease       time.Duration // how long a claimed message is ours unless renewed; a dead dispatcher's come back after it
 	BaseBackoff time.Duration // wait after the first failure; doubles each time
 	MaxBackoff  time.Duration // longest wait between attempts
 	MaxAttempts int           // attempts before the message is given up
@@ -21,7 +22,7 @@ type DispatcherConfig struct {
 
 // DefaultDispatcherConfig is what `hexashop serve` and `hexashop dispatch` use.
 var DefaultDispatcherConfig = DispatcherConfig{
-	Poll: time.Second, Batch: 10, Lease: 2 * time.Minute,
+	Poll: time.Second, Batch: 10, Lease: 30 * time.Second,
 	BaseBackoff: 5 * time.Second, MaxBackoff: time.Hour, MaxAttempts: 20,
 }
 
@@ -75,6 +76,25 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	// While the batch is worked on, a heartbeat renews its leases every third of a lease:
+	// no other dispatcher takes a message this one is still sending, however slow the
+	// mail server, and if this process dies the messages are due again within a lease.
+	var (
+		mu      sync.Mutex
+		pending = make(map[int64]bool, len(msgs))
+	)
+	for _, m := range msgs {
+		pending[m.ID] = true
+	}
+	beat := make(chan struct{})
+	var beating sync.WaitGroup
+	beating.Go(func() { d.heartbeat(ctx, beat, &mu, pending) })
+	defer func() { close(beat); beating.Wait() }()
+	done := func(id int64) { mu.Lock(); delete(pending, id); mu.Unlock() }
+
 	for _, m := range msgs {
 		if ctx.Err() != nil {
 			return len(msgs), nil // the lease brings the rest back
@@ -82,7 +102,7 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		// The send and its bookkeeping finish even if shutdown starts meanwhile: an
 		// accepted mail must be marked sent, or it would go out twice. They get the
 		// lease's time: past it another dispatcher may send the message anyway.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Lease)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 		sendErr := d.mailer.Send(sctx, m.Mail)
 		now := d.clock.Now()
 		switch {
@@ -101,12 +121,41 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 			err = d.outbox.Retry(sctx, m.ID, next, sendErr.Error())
 		}
 		cancel()
+		done(m.ID)
 		if err != nil {
 			return len(msgs), err
 		}
 	}
 	return len(msgs), nil
 }
+
+// heartbeat renews the leases of the messages still pending until stop is closed.
+func (d *Dispatcher) heartbeat(ctx context.Context, stop <-chan struct{}, mu *sync.Mutex, pending map[int64]bool) {
+	t := time.NewTicker(d.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		mu.Lock()
+		ids := make([]int64, 0, len(pending))
+		for id := range pending {
+			ids = append(ids, id)
+		}
+		mu.Unlock()
+		now := d.clock.Now()
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Lease/3)
+		if err := d.outbox.Renew(rctx, ids, now, now.Add(d.cfg.Lease)); err != nil {
+			d.log.Warn("outbox: lease renewal failed", slog.Any("error", err))
+		}
+		cancel()
+	}
+}
+
+// sendTimeout bounds one delivery with its bookkeeping.
+const sendTimeout = 2 * time.Minute
 
 // storeTimeout bounds one store operation of the background loops.
 const storeTimeout = 30 * time.Second

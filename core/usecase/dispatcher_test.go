@@ -147,3 +147,87 @@ func TestDispatcherRunStopsOnCancel(t *testing.T) {
 		t.Fatal("Run did not stop after cancel")
 	}
 }
+
+// realClock is the wall clock, for the lease tests (the heartbeat runs on real timers).
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// slowMailer takes delay per mail and counts every send in sends (shared by mailers);
+// started, if set, is closed when its first send begins.
+type slowMailer struct {
+	delay   time.Duration
+	mu      *sync.Mutex
+	sends   map[string]int
+	started chan struct{}
+	once    sync.Once
+}
+
+func (m *slowMailer) Send(_ context.Context, mail domain.Mail) error {
+	if m.started != nil {
+		m.once.Do(func() { close(m.started) })
+	}
+	time.Sleep(m.delay)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sends[string(mail.To)]++
+	return nil
+}
+
+func TestALiveDispatcherKeepsItsLeaseWhileSending(t *testing.T) {
+	store := memory.NewStore()
+	outbox := memory.NewOutbox(store)
+	cfg := testDispatch
+	cfg.Lease = 150 * time.Millisecond
+	var mu sync.Mutex
+	sends := map[string]int{}
+	slow := &slowMailer{delay: 600 * time.Millisecond, mu: &mu, sends: sends, started: make(chan struct{})} // four leases
+	fast := &slowMailer{mu: &mu, sends: sends}
+	if err := outbox.Add(ctx, domain.Mail{To: "slow@x.org", Subject: "s", Body: "b"}, realClock{}.Now()); err != nil {
+		t.Fatal(err)
+	}
+	first := usecase.NewDispatcher(outbox, slow, realClock{}, cfg, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
+	second := usecase.NewDispatcher(outbox, fast, realClock{}, cfg, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
+	done := make(chan struct{})
+	go func() { defer close(done); _, _ = first.DispatchOnce(ctx) }()
+	<-slow.started
+	// The second dispatcher polls all the while the first one is sending.
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		if _, err := second.DispatchOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if n := sends["slow@x.org"]; n != 1 {
+		t.Fatalf("mail sent %d times: a live dispatcher's message was taken by another", n)
+	}
+}
+
+func TestADeadDispatchersMailIsRetriedAfterOneLease(t *testing.T) {
+	store := memory.NewStore()
+	outbox := memory.NewOutbox(store)
+	cfg := testDispatch
+	cfg.Lease = 200 * time.Millisecond
+	if err := outbox.Add(ctx, domain.Mail{To: "orphan@x.org", Subject: "s", Body: "b"}, realClock{}.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// A dispatcher claims it and dies: no send, no heartbeat.
+	if msgs, err := outbox.Claim(ctx, realClock{}.Now(), cfg.Lease, 10); err != nil || len(msgs) != 1 {
+		t.Fatalf("claim: %v %v", msgs, err)
+	}
+	mailer := &slowMailer{mu: new(sync.Mutex), sends: map[string]int{}}
+	d := usecase.NewDispatcher(outbox, mailer, realClock{}, cfg, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
+	if n, _ := d.DispatchOnce(ctx); n != 0 {
+		t.Fatal("a leased message was claimed again before its lease ran out")
+	}
+	time.Sleep(cfg.Lease + 20*time.Millisecond)
+	if n, err := d.DispatchOnce(ctx); n != 1 || err != nil {
+		t.Fatalf("after the lease: claimed %d, %v; want the orphan", n, err)
+	}
+	if mailer.sends["orphan@x.org"] != 1 {
+		t.Fatal("the orphan was not sent")
+	}
+}

@@ -210,4 +210,40 @@ func testSessions(t *testing.T, newStore NewStore) {
 			t.Fatalf("outbox sweep = %d, %v; want 1 (the given-up one), never a due one", n, err)
 		}
 	})
+
+	t.Run("outbox leases are renewed while they last", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		for _, to := range []string{"kept@example.com", "lost@example.com"} {
+			if err := s.Outbox.Add(ctx, domain.Mail{To: domain.Email(to), Subject: "s", Body: "b"}, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		msgs, err := s.Outbox.Claim(ctx, t0, time.Minute, 10)
+		if err != nil || len(msgs) != 2 {
+			t.Fatalf("claim: %v %v", msgs, err)
+		}
+		kept, lost := msgs[0].ID, msgs[1].ID
+		// Renewed in time: still leased after the first lease would have ended.
+		if err := s.Outbox.Renew(ctx, []int64{kept}, t0.Add(30*time.Second), t0.Add(90*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		// Too late: the lease had run out, the renewal does nothing.
+		if err := s.Outbox.Renew(ctx, []int64{lost}, t0.Add(61*time.Second), t0.Add(3*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		due, err := s.Outbox.Claim(ctx, t0.Add(70*time.Second), time.Minute, 10)
+		if err != nil || len(due) != 1 || due[0].ID != lost {
+			t.Fatalf("claim after the first lease = %v, %v; want only the unrenewed message", due, err)
+		}
+		if err := s.Outbox.MarkSent(ctx, kept, t0.Add(80*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Outbox.Renew(ctx, []int64{kept}, t0.Add(85*time.Second), t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := s.Outbox.Claim(ctx, t0.Add(2*time.Hour), time.Minute, 10); len(due) != 1 || due[0].ID != lost {
+			t.Fatalf("a sent message came back: %v", due)
+		}
+	})
 }
