@@ -32,7 +32,7 @@ type App struct {
 // memory otherwise. The returned func releases what it opened.
 func Build(ctx context.Context, cfg Config, log *slog.Logger) (*App, func(), error) {
 	if cfg.DemoMode() {
-		return newMemoryApp(cfg, log)
+		return newMemoryApp(ctx, cfg, log)
 	}
 	return newPostgresApp(ctx, cfg, log)
 }

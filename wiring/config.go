@@ -18,6 +18,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/bcrypt"
 	"github.com/hexashop/hexashop/adapters/jwt"
 	"github.com/hexashop/hexashop/adapters/smtp"
+	"github.com/hexashop/hexashop/adapters/tracing"
 	"github.com/hexashop/hexashop/core/usecase"
 )
 
@@ -48,6 +49,7 @@ type Config struct {
 	Throttle             usecase.ThrottleConfig
 	Sessions             usecase.SessionConfig // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
 	MetricsAddr          string                // METRICS_ADDR; "" disables the private listener
+	TracesEndpoint       string                // from OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; "" disables tracing
 	LogJSON              bool                  // LOG_FORMAT=json (else text)
 	LogLevel             slog.Level            // LOG_LEVEL
 }
@@ -201,6 +203,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("METRICS_ADDR", "must be host:port or a port (loopback), got %q", v)
 		}
 		cfg.MetricsAddr = v
+	}
+	if cfg.TracesEndpoint, err = tracing.Endpoint(getenv); err != nil {
+		errs = append(errs, err)
 	}
 	switch f := getenv("LOG_FORMAT"); f {
 	case "", "text":

@@ -53,6 +53,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"max delay":               {map[string]string{"LOGIN_MAX_DELAY": "forever"}, "LOGIN_MAX_DELAY"},
 		"proxies":                 {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, example.com"}, "TRUSTED_PROXIES"},
 		"cors wildcard":           {map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
+		"otlp grpc":               {map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "OTEL_EXPORTER_OTLP_PROTOCOL"},
+		"metrics addr":            {map[string]string{"METRICS_ADDR": "nonsense"}, "METRICS_ADDR"},
 		"log format":              {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		"log level":               {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		"reuse grace":             {map[string]string{"REFRESH_REUSE_GRACE": "2h"}, "REFRESH_REUSE_GRACE"},
@@ -99,5 +101,16 @@ func TestAbuseSettings(t *testing.T) {
 	if def.TrustedProxies != nil || def.CORSOrigins != nil || def.PasswordNice != 10 ||
 		def.PasswordQueueTimeout != 2*time.Second || def.RequestTimeout != 5*time.Second {
 		t.Fatalf("defaults = %+v", def)
+	}
+}
+
+func TestObservabilitySettings(t *testing.T) {
+	cfg, err := load(map[string]string{"METRICS_ADDR": "9090", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/"})
+	if err != nil || cfg.MetricsAddr != "127.0.0.1:9090" || cfg.TracesEndpoint != "http://collector:4318/v1/traces" {
+		t.Fatalf("cfg = %+v, %v", cfg, err)
+	}
+	off, _ := load(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "true"})
+	if off.TracesEndpoint != "" || off.MetricsAddr != "" {
+		t.Fatalf("tracing or metrics on: %+v", off)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/hexashop/hexashop/adapters/httpapi"
+	"github.com/hexashop/hexashop/adapters/tracing"
 )
 
 // NewLogger is the service's logger: LOG_FORMAT (text or json) at LOG_LEVEL, adding to
@@ -26,6 +27,7 @@ func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := httpapi.RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
 	}
+	r.AddAttrs(tracing.LogAttrs(ctx)...)
 	return h.Handler.Handle(ctx, r)
 }
 

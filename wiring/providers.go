@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/wire"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/hexashop/hexashop/adapters/bcrypt"
 	"github.com/hexashop/hexashop/adapters/clock"
@@ -22,6 +23,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/postgres"
 	"github.com/hexashop/hexashop/adapters/smtp"
 	"github.com/hexashop/hexashop/adapters/textnorm"
+	"github.com/hexashop/hexashop/adapters/tracing"
 	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/docs"
 	"github.com/hexashop/hexashop/ports"
@@ -63,11 +65,21 @@ func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) 
 	return usecase.NewThrottle(store, clock, cfg.Throttle)
 }
 
-func provideHTTPOptions(cfg Config, inFlight requestsInFlight, m *metrics.Metrics) httpapi.Options {
+func provideHTTPOptions(cfg Config, inFlight requestsInFlight, m *metrics.Metrics, tp trace.TracerProvider) httpapi.Options {
 	return httpapi.Options{
 		RequestTimeout: cfg.RequestTimeout, ReadyTimeout: readyTimeout,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, InFlight: inFlight, Recorder: m,
+		TracerProvider: tp,
 	}
+}
+
+// provideTracing is the OTLP/HTTP trace provider when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+// and nil (no spans made at all) otherwise.
+func provideTracing(ctx context.Context, cfg Config) (trace.TracerProvider, func(), error) {
+	if cfg.TracesEndpoint == "" {
+		return nil, func() {}, nil
+	}
+	return tracing.NewProvider(ctx, "hexashop", cfg.TracesEndpoint)
 }
 
 // provideMetrics makes the registry and hooks up what every mode has.
@@ -101,11 +113,15 @@ func provideTokens(cfg Config) (*jwt.Issuer, error) {
 	})
 }
 
-func provideMailer(cfg Config, log *slog.Logger) ports.Mailer {
-	if cfg.SMTP == nil {
-		return logmail.New(cfg.MailFrom, log)
+func provideMailer(cfg Config, log *slog.Logger, tp trace.TracerProvider) ports.Mailer {
+	var m ports.Mailer = logmail.New(cfg.MailFrom, log)
+	if cfg.SMTP != nil {
+		m = smtp.New(*cfg.SMTP)
 	}
-	return smtp.New(*cfg.SMTP)
+	if tp != nil {
+		m = tracing.Mailer(m, tp)
+	}
+	return m
 }
 
 func provideMailText(cfg Config) usecase.MailText { return usecase.MailText{Currency: cfg.Currency} }
@@ -115,9 +131,9 @@ func provideDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clo
 	return usecase.NewDispatcher(outbox, mailer, clock, cfg.Dispatch, t, log)
 }
 
-func openPostgres(ctx context.Context, cfg Config) (*postgres.DB, func(), error) {
+func openPostgres(ctx context.Context, cfg Config, tp trace.TracerProvider) (*postgres.DB, func(), error) {
 	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{
-		ConnectTimeout: cfg.DBConnectTimeout, AcquireTimeout: cfg.DBAcquireTimeout,
+		ConnectTimeout: cfg.DBConnectTimeout, AcquireTimeout: cfg.DBAcquireTimeout, TracerProvider: tp,
 	})
 }
 
@@ -138,6 +154,7 @@ var coreSet = wire.NewSet(
 	usecase.NewOrders, wire.Bind(new(ports.Orders), new(*usecase.Orders)),
 	provideMailer, provideDispatcher,
 	wire.Value(httpapi.OpenAPIDocument(docs.OpenAPI)),
+	provideTracing,
 	provideMetrics, wire.Bind(new(ports.Telemetry), new(*metrics.Metrics)),
 	provideHTTPOptions,
 	wire.Struct(new(httpapi.Deps), "*"),

@@ -10,7 +10,7 @@ import (
 )
 
 // newMemoryApp assembles the demo-mode application on the in-memory store.
-func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
+func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func(), error) {
 	wire.Build(coreSet, memorySet)
 	return nil, nil, nil
 }

@@ -21,7 +21,7 @@ import (
 // Injectors from wire.go:
 
 // newMemoryApp assembles the demo-mode application on the in-memory store.
-func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
+func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func(), error) {
 	store := memory.NewStore()
 	userRepository := memory.NewUserRepository(store)
 	sessionRepository := memory.NewSessionRepository(store)
@@ -55,7 +55,12 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
 	sessions := usecase.NewSessions(sessionRepository, clock)
 	openAPIDocument := _wireOpenAPIDocumentValue
-	options := provideHTTPOptions(cfg, v, metrics)
+	tracerProvider, cleanup2, err := provideTracing(ctx, cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	options := provideHTTPOptions(cfg, v, metrics, tracerProvider)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -70,10 +75,11 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 	}
 	handler, err := httpapi.New(deps)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	mailer := provideMailer(cfg, log)
+	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, metrics, log)
 	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, clock, log)
 	wiringPoolWatched := _wirePoolWatchedValue
@@ -90,6 +96,7 @@ func newMemoryApp(cfg Config, log *slog.Logger) (*App, func(), error) {
 		pool:         wiringPoolWatched,
 	}
 	return app, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }
@@ -103,20 +110,27 @@ var (
 
 // newPostgresApp assembles the application on PostgreSQL.
 func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func(), error) {
-	db, cleanup, err := openPostgres(ctx, cfg)
+	tracerProvider, cleanup, err := provideTracing(ctx, cfg)
 	if err != nil {
+		return nil, nil, err
+	}
+	db, cleanup2, err := openPostgres(ctx, cfg, tracerProvider)
+	if err != nil {
+		cleanup()
 		return nil, nil, err
 	}
 	userRepository := postgres.NewUserRepository(db)
 	sessionRepository := postgres.NewSessionRepository(db)
 	v := provideInFlight()
-	hasher, cleanup2, err := provideHasher(cfg, v)
+	hasher, cleanup3, err := provideHasher(cfg, v)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	issuer, err := provideTokens(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -141,7 +155,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
 	sessions := usecase.NewSessions(sessionRepository, portsClock)
 	openAPIDocument := _wireOpenAPIDocumentValue
-	options := provideHTTPOptions(cfg, v, metrics)
+	options := provideHTTPOptions(cfg, v, metrics, tracerProvider)
 	deps := httpapi.Deps{
 		Auth:      auth,
 		Users:     users,
@@ -156,11 +170,12 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	}
 	handler, err := httpapi.New(deps)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	mailer := provideMailer(cfg, log)
+	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, metrics, log)
 	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, portsClock, log)
 	wiringPoolWatched := watchPool(metrics, db)
@@ -177,6 +192,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		pool:         wiringPoolWatched,
 	}
 	return app, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

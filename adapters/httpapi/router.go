@@ -14,6 +14,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/hexashop/hexashop/ports"
 )
@@ -48,6 +51,9 @@ type Options struct {
 	CORSOrigins []string
 	// Recorder, when set, is told of every request (for metrics).
 	Recorder Recorder
+	// TracerProvider, when set, makes a span per request (otelgin), continuing a W3C
+	// traceparent the request carries.
+	TracerProvider trace.TracerProvider
 	// InFlight, when set, is kept equal to the number of requests being served that are
 	// not password work (every route but the token endpoint, registration and password
 	// change); the
@@ -111,6 +117,10 @@ func New(d Deps) (*Handler, error) {
 	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	if err := r.SetTrustedProxies(d.Options.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	if tp := d.Options.TracerProvider; tp != nil {
+		r.Use(otelgin.Middleware("hexashop", otelgin.WithTracerProvider(tp),
+			otelgin.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))))
 	}
 	r.Use(requestID, a.accessLog, a.recover, securityHeaders, a.deadline)
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "not_found", "no such resource") })

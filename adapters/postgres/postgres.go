@@ -21,9 +21,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -36,6 +38,9 @@ type Options struct {
 	// AcquireTimeout bounds the wait for a pooled connection (when every connection is
 	// busy, for instance held by statements to a hung server).
 	AcquireTimeout time.Duration
+	// TracerProvider, when set, makes a span per statement (otelpgx), child of the span
+	// in the statement's context. Arguments are never recorded.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultOptions are the bounds used when Options leave them zero.
@@ -71,6 +76,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, func(), error) {
 	}
 	if !strings.Contains(url, "connect_timeout") {
 		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	}
+	if opts.TracerProvider != nil {
+		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(opts.TracerProvider), otelpgx.WithTrimSQLInSpanName())
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

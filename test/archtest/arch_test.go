@@ -24,19 +24,27 @@ type pkg struct {
 
 // libraries maps an outside library to the only module packages that may import it.
 var libraries = map[string][]string{
-	"github.com/gin-gonic/gin":                    {"adapters/httpapi", "test/load/baseline"},
-	"github.com/prometheus/client_golang":         {"adapters/metrics"},
-	"github.com/rs/cors":                          {"adapters/httpapi"},
-	"golang.org/x/text":                           {"adapters/textnorm"},
-	"github.com/jackc/pgx":                        {"adapters/postgres", "test/pgtest", "test/load/baseline"},
-	"github.com/jackc/tern":                       {"adapters/postgres"},
-	"github.com/golang-jwt/jwt":                   {"adapters/jwt", "test/load/baseline"},
-	"golang.org/x/crypto/bcrypt":                  {"adapters/bcrypt"},
-	"github.com/google/wire":                      {"wiring"},
-	"github.com/testcontainers/testcontainers-go": {"test/pgtest"},
-	"github.com/getkin/kin-openapi":               {"test"},
-	"github.com/chromedp":                         {"test/browser"},
-	"golang.org/x/oauth2":                         {"test"},
+	"github.com/gin-gonic/gin":            {"adapters/httpapi", "test/load/baseline"},
+	"github.com/prometheus/client_golang": {"adapters/metrics"},
+	// OpenTelemetry: the SDK and exporter in the tracing adapter; the instrumentations
+	// where they instrument; the trace API where a provider is passed around.
+	"go.opentelemetry.io/otel/sdk":                                     {"adapters/tracing"},
+	"go.opentelemetry.io/otel/exporters":                               {"adapters/tracing"},
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic": {"adapters/httpapi"},
+	"github.com/exaring/otelpgx":                                       {"adapters/postgres"},
+	"go.opentelemetry.io/otel":                                         {"adapters/tracing", "adapters/httpapi", "adapters/postgres", "wiring", "test"},
+	"go.opentelemetry.io/proto":                                        {"adapters/tracing", "test"},
+	"github.com/rs/cors":                                               {"adapters/httpapi"},
+	"golang.org/x/text":                                                {"adapters/textnorm"},
+	"github.com/jackc/pgx":                                             {"adapters/postgres", "test/pgtest", "test/load/baseline"},
+	"github.com/jackc/tern":                                            {"adapters/postgres"},
+	"github.com/golang-jwt/jwt":                                        {"adapters/jwt", "test/load/baseline"},
+	"golang.org/x/crypto/bcrypt":                                       {"adapters/bcrypt"},
+	"github.com/google/wire":                                           {"wiring"},
+	"github.com/testcontainers/testcontainers-go":                      {"test/pgtest"},
+	"github.com/getkin/kin-openapi":                                    {"test"},
+	"github.com/chromedp":                                              {"test/browser"},
+	"golang.org/x/oauth2":                                              {"test"},
 }
 
 func isStd(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
