@@ -5,6 +5,8 @@
 //	hexashop dispatch                          deliver outbox mail until SIGINT/SIGTERM
 //	hexashop admin create --email E --name N   create or promote an admin (password on stdin
 //	                                           or in ADMIN_PASSWORD, never in argv)
+//	hexashop healthcheck                       exit 0 if the server on HTTP_ADDR is ready (for
+//	                                           container health checks: a scratch image has no curl)
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -18,10 +20,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/hexashop/hexashop/wiring"
 )
@@ -31,6 +35,7 @@ const usage = `usage:
   hexashop migrate
   hexashop dispatch
   hexashop admin create --email EMAIL --name NAME   (password from stdin or ADMIN_PASSWORD)
+  hexashop healthcheck
 `
 
 func main() {
@@ -45,6 +50,10 @@ func run(args []string, stdin io.Reader) error {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("no command given")
+	}
+	if args[0] == "healthcheck" && len(args) == 1 {
+		// Before the configuration: it needs only HTTP_ADDR, and must not open the database.
+		return healthcheck(os.Getenv("HTTP_ADDR"))
 	}
 	cfg, err := wiring.LoadConfig(os.Getenv)
 	if err != nil {
@@ -122,5 +131,27 @@ func adminCreate(ctx context.Context, app *wiring.App, args []string, stdin io.R
 		verb = "created"
 	}
 	log.Info("admin "+verb, slog.Int64("id", u.ID), slog.String("email", string(u.Email)))
+	return nil
+}
+
+// healthcheck asks the local server's /readyz (HTTP_ADDR's port on loopback) and fails
+// unless it answers 200 within 3 seconds.
+func healthcheck(addr string) error {
+	if addr == "" {
+		addr = ":8080"
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: HTTP_ADDR %q: %w", addr, err)
+	}
+	c := &http.Client{Timeout: 3 * time.Second}
+	res, err := c.Get("http://" + net.JoinHostPort("127.0.0.1", port) + "/readyz")
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /readyz answered %d", res.StatusCode)
+	}
 	return nil
 }
