@@ -24,6 +24,7 @@ import (
 	"github.com/hexashop/hexashop/adapters/smtp"
 	"github.com/hexashop/hexashop/adapters/textnorm"
 	"github.com/hexashop/hexashop/adapters/tracing"
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/docs"
 	"github.com/hexashop/hexashop/ports"
@@ -32,8 +33,8 @@ import (
 // Token claims: who issues tokens and for whom. Fixed, not configured, since only this
 // service issues and reads them.
 const (
-	tokenIssuer   = "hexashop"
-	tokenAudience = "hexashop-api"
+	tokenIssuer   = domain.ServiceName
+	tokenAudience = domain.ServiceName + "-api"
 	tokenLeeway   = 30 * time.Second // clock skew tolerated
 )
 
@@ -79,7 +80,7 @@ func provideTracing(ctx context.Context, cfg Config) (trace.TracerProvider, func
 	if cfg.TracesEndpoint == "" {
 		return nil, func() {}, nil
 	}
-	return tracing.NewProvider(ctx, "hexashop", cfg.TracesEndpoint)
+	return tracing.NewProvider(ctx, domain.ServiceName, cfg.TracesEndpoint)
 }
 
 // provideMetrics makes the registry and hooks up what every mode has.

@@ -166,7 +166,7 @@ func (a *api) loginFailed(c *gin.Context, err error) {
 	}
 }
 
-const principalKey = "hexashop.principal"
+const principalKey = domain.ServiceName + ".principal"
 
 // requireUser authenticates the bearer token and stores the user for the handler. The
 // user, and so the role, is read from storage on every request: a deleted user's token
@@ -177,7 +177,7 @@ func (a *api) requireUser(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	fields := strings.Fields(c.GetHeader("Authorization"))
 	if len(fields) != 2 || !strings.EqualFold(fields[0], "Bearer") {
-		c.Header("WWW-Authenticate", `Bearer realm="hexashop"`)
+		c.Header("WWW-Authenticate", bearerRealm)
 		writeProblem(c, http.StatusUnauthorized, "unauthorized", "a bearer token is required")
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hexashop/hexashop/adapters/httpapi/swaggerui"
+	"github.com/hexashop/hexashop/core/domain"
 )
 
 func (a *api) openAPI(c *gin.Context) {
@@ -22,9 +23,12 @@ const docsPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// docsHTML is the Swagger UI page, titled after the product.
+var docsHTML = swaggerui.Page(domain.APITitle())
+
 func (a *api) docsPage(c *gin.Context) {
 	c.Header("Content-Security-Policy", docsPolicy)
-	c.Data(http.StatusOK, "text/html; charset=utf-8", swaggerui.Page())
+	c.Data(http.StatusOK, "text/html; charset=utf-8", docsHTML)
 }
 
 func (a *api) docsAsset(c *gin.Context) {

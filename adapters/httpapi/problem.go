@@ -35,7 +35,10 @@ type fieldError struct {
 
 // problemType is the type URI of a problem code: a URN, since the codes are identifiers,
 // not documents to fetch.
-func problemType(code string) string { return "urn:hexashop:problem:" + code }
+func problemType(code string) string { return "urn:" + domain.ServiceName + ":problem:" + code }
+
+// bearerRealm is the WWW-Authenticate challenge for a missing or refused bearer token.
+const bearerRealm = `Bearer realm="` + domain.ServiceName + `"`
 
 // writeProblem sends a problem+json answer and stops the handler chain.
 func writeProblem(c *gin.Context, status int, code, detail string, fields ...fieldError) {
@@ -91,7 +94,7 @@ func (a *api) fail(c *gin.Context, err error) {
 	if de, ok := domainError(ctx, err); ok {
 		if status, ok := statusOf[de.Kind]; ok {
 			if de.Kind == domain.KindUnauthenticated {
-				c.Header("WWW-Authenticate", `Bearer realm="hexashop", error="invalid_token"`)
+				c.Header("WWW-Authenticate", bearerRealm+`, error="invalid_token"`)
 			}
 			if de.Kind == domain.KindUnavailable {
 				a.log.WarnContext(ctx, "request not served", slog.String("method", c.Request.Method),

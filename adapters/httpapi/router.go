@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
 )
 
@@ -119,7 +120,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	if tp := d.Options.TracerProvider; tp != nil {
-		r.Use(otelgin.Middleware("hexashop", otelgin.WithTracerProvider(tp),
+		r.Use(otelgin.Middleware(domain.ServiceName, otelgin.WithTracerProvider(tp),
 			otelgin.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))))
 	}
 	r.Use(requestID, a.accessLog, a.recover, securityHeaders, a.deadline)

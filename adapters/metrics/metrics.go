@@ -17,10 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
 )
 
-const ns = "hexashop"
+var ns = domain.Identifier() // metric names: <ns>_http_requests_total, ...
 
 // Metrics is the registry of one process.
 type Metrics struct {

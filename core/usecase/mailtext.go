@@ -34,6 +34,6 @@ func (t MailText) Confirmation(u domain.User, o domain.Order) domain.Mail {
 	if o.ShippingAddress != "" {
 		fmt.Fprintf(&b, "\r\nShipping to:\r\n%s\r\n", strings.ReplaceAll(strings.ReplaceAll(o.ShippingAddress, "\r\n", "\n"), "\n", "\r\n"))
 	}
-	b.WriteString("\r\nHexashop\r\n")
-	return domain.Mail{To: u.Email, Subject: fmt.Sprintf("Your Hexashop order #%d", o.ID), Body: b.String()}
+	b.WriteString("\r\n" + domain.DisplayName + "\r\n")
+	return domain.Mail{To: u.Email, Subject: fmt.Sprintf("Your %s order #%d", domain.DisplayName, o.ID), Body: b.String()}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/test/apispec"
 	"github.com/hexashop/hexashop/wiring"
 )
@@ -23,6 +24,10 @@ func TestDocumentIsValid(t *testing.T) {
 		if s.URL != "/" {
 			t.Errorf("servers entry %q: the page must never call another host", s.URL)
 		}
+	}
+	if doc.Info.Title != domain.APITitle() {
+		t.Errorf("info.title = %q; the product's name is %q (core/domain/name.go), so the title is %q",
+			doc.Info.Title, domain.DisplayName, domain.APITitle())
 	}
 	flow := doc.Components.SecuritySchemes["OAuth2Password"].Value.Flows.Password
 	if flow == nil || flow.TokenURL != "/login" {
@@ -96,6 +101,9 @@ func TestServedDocumentAndDocsPage(t *testing.T) {
 	links := regexp.MustCompile(`(?:src|href)="([^"]*)"`).FindAllStringSubmatch(page.Body.String(), -1)
 	if page.Code != 200 || len(links) < 3 {
 		t.Fatalf("GET /docs: %d, %d links", page.Code, len(links))
+	}
+	if want := "<title>" + domain.APITitle() + "</title>"; !strings.Contains(page.Body.String(), want) {
+		t.Errorf("GET /docs has no %s", want)
 	}
 	for _, l := range links {
 		if !strings.HasPrefix(l[1], "/docs/") {

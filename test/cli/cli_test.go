@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/test/pgtest"
 	"github.com/hexashop/hexashop/test/smtptest"
 )
@@ -308,7 +309,7 @@ func TestDemoModeWalkthrough(t *testing.T) {
 	if list := must(t, 200)(p.call(t, tok, "GET", "/orders", "")); !strings.Contains(list, fmt.Sprintf(`"id":%d`, order.ID)) {
 		t.Fatalf("orders = %s", list)
 	}
-	want := fmt.Sprintf("Your Hexashop order #%d", order.ID)
+	want := fmt.Sprintf("Your %s order #%d", domain.DisplayName, order.ID)
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.out.String(), want); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no confirmation mail %q in the log:\n%s", want, p.out.String())

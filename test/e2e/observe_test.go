@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hexashop/hexashop/core/domain"
 )
 
 // logBuffer collects a server's JSON log lines; safe for the server's goroutines.
@@ -179,6 +181,9 @@ func value(t *testing.T, text, prefix string) float64 {
 	return 0
 }
 
+// metric is the full name of one of the service's metrics.
+func metric(name string) string { return domain.Identifier() + "_" + name }
+
 // labelSets is every "{...}" label set of the exposition, one per line.
 func labelSets(text string) string {
 	var b strings.Builder
@@ -224,17 +229,17 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 	var after string
 	for range 100 { // the dispatcher sends the confirmation in the background
 		after = scrape(t, addr)
-		if value(t, after, `hexashop_outbox_deliveries_total{outcome="sent"}`) >= 1 {
+		if value(t, after, metric(`outbox_deliveries_total{outcome="sent"}`)) >= 1 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	if got := value(t, after, `hexashop_http_requests_total{method="GET",route="/products/{id}",status="2xx"}`); got != 3 {
+	if got := value(t, after, metric(`http_requests_total{method="GET",route="/products/{id}",status="2xx"}`)); got != 3 {
 		t.Errorf("GET /products/{id} 2xx = %v, want 3", got)
 	}
 	// /metrics and /debug/pprof/ asked on the public port, and /no/such/path/12345.
-	if got := value(t, after, `hexashop_http_requests_total{method="GET",route="unmatched",status="4xx"}`); got != 3 {
+	if got := value(t, after, metric(`http_requests_total{method="GET",route="unmatched",status="4xx"}`)); got != 3 {
 		t.Errorf("unmatched 4xx = %v, want 3", got)
 	}
 	labels := labelSets(after) // values like 9.99999e-05 may contain the digits
@@ -247,11 +252,11 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 		series string
 		grew   bool
 	}{
-		{`hexashop_logins_total{outcome="invalid"}`, true},
-		{`hexashop_logins_total{outcome="success"}`, true},
-		{`hexashop_outbox_deliveries_total{outcome="sent"}`, true},
-		{"hexashop_db_pool_acquires_total", true},
-		{`hexashop_http_request_duration_seconds_count{method="POST",route="/orders",status="2xx"}`, true},
+		{metric(`logins_total{outcome="invalid"}`), true},
+		{metric(`logins_total{outcome="success"}`), true},
+		{metric(`outbox_deliveries_total{outcome="sent"}`), true},
+		{metric("db_pool_acquires_total"), true},
+		{metric(`http_request_duration_seconds_count{method="POST",route="/orders",status="2xx"}`), true},
 	}
 	for _, c := range checks {
 		b := 0.0
@@ -262,8 +267,8 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 			t.Errorf("%s did not move: %v -> %v", c.series, b, a)
 		}
 	}
-	for _, name := range []string{"hexashop_outbox_backlog", "hexashop_outbox_oldest_age_seconds", "hexashop_password_hash_waiting",
-		"hexashop_db_pool_connections", "hexashop_http_requests_in_flight", "go_goroutines", "process_resident_memory_bytes"} {
+	for _, name := range []string{metric("outbox_backlog"), metric("outbox_oldest_age_seconds"), metric("password_hash_waiting"),
+		metric("db_pool_connections"), metric("http_requests_in_flight"), "go_goroutines", "process_resident_memory_bytes"} {
 		value(t, after, name)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hexashop/hexashop/core/domain"
 )
 
 // mint builds a JWT by hand (standard library only), so tests can make tokens the
@@ -42,7 +44,7 @@ func TestBearerTokenRules(t *testing.T) {
 	now := time.Now().Unix()
 	claims := func(edit func(map[string]any)) map[string]any {
 		c := map[string]any{
-			"iss": "hexashop", "aud": []string{"hexashop-api"}, "sub": fmt.Sprint(u.ID),
+			"iss": domain.ServiceName, "aud": []string{domain.ServiceName + "-api"}, "sub": fmt.Sprint(u.ID),
 			"iat": now, "exp": now + 600, "jti": "test-jti", "sid": sid,
 		}
 		if edit != nil {
@@ -68,7 +70,7 @@ func TestBearerTokenRules(t *testing.T) {
 				res = s.request(http.MethodGet, "/user/me", "", "Authorization: "+h)
 			}
 			wantProblem(t, res, http.StatusUnauthorized, "unauthorized")
-			if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="hexashop"` {
+			if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="`+domain.ServiceName+`"` {
 				t.Errorf("%q: WWW-Authenticate = %q", h, got)
 			}
 		}
@@ -97,7 +99,7 @@ func TestBearerTokenRules(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			res := s.request(http.MethodGet, "/user/me", "", "Authorization: Bearer "+tok)
 			wantProblem(t, res, http.StatusUnauthorized, "invalid_token")
-			if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="hexashop", error="invalid_token"` {
+			if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="`+domain.ServiceName+`", error="invalid_token"` {
 				t.Errorf("WWW-Authenticate = %q", got)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/test/pgtest"
 )
 
@@ -251,7 +252,7 @@ func TestUserAccessRules(t *testing.T) {
 	}
 	res := s.authed(a.Token, http.MethodGet, "/user/me", nil)
 	wantProblem(t, res, http.StatusUnauthorized, "invalid_token")
-	if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="hexashop", error="invalid_token"` {
+	if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="`+domain.ServiceName+`", error="invalid_token"` {
 		t.Errorf("WWW-Authenticate = %q", got)
 	}
 	wantProblem(t, s.authed(admin.Token, http.MethodGet, pathA, nil), http.StatusNotFound, "not_found")

@@ -31,6 +31,7 @@ import (
 	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
 
 	"github.com/hexashop/hexashop/adapters/postgres"
+	"github.com/hexashop/hexashop/core/domain"
 )
 
 // DefaultImage is the container image used when TEST_POSTGRES_IMAGE is unset.
@@ -57,12 +58,14 @@ func Main(m *testing.M) int {
 	defer stop()
 	fmt.Fprintf(os.Stderr, "pgtest: using %s\n", how)
 	serverURL = url
-	template = "hexashop_tmpl_" + suffix()
+	template = dbPrefix + "tmpl_" + suffix()
 	if err := createTemplate(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: FAIL: prepare template database: %v\n", err)
 		return 1
 	}
-	defer func() { _ = exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+template+" WITH (FORCE)") }()
+	defer func() {
+		_ = exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+ident(template)+" WITH (FORCE)")
+	}()
 	return m.Run()
 }
 
@@ -128,7 +131,7 @@ func startContainer(ctx context.Context) (string, func(), error) {
 }
 
 func createTemplate(ctx context.Context) error {
-	if err := exec(ctx, serverURL, "CREATE DATABASE "+template); err != nil {
+	if err := exec(ctx, serverURL, "CREATE DATABASE "+ident(template)); err != nil {
 		return err
 	}
 	db, closeDB, err := postgres.Open(ctx, withDatabase(serverURL, template), postgres.Options{})
@@ -146,15 +149,15 @@ func NewDatabase(t testing.TB) string {
 	if serverURL == "" {
 		t.Fatal("pgtest: NewDatabase without pgtest.Main in TestMain")
 	}
-	name := "hexashop_t_" + suffix()
+	name := dbPrefix + "t_" + suffix()
 	createMu.Lock() // a template may feed one CREATE DATABASE at a time
-	err := exec(context.Background(), serverURL, "CREATE DATABASE "+name+" TEMPLATE "+template)
+	err := exec(context.Background(), serverURL, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(template))
 	createMu.Unlock()
 	if err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+ident(name)+" WITH (FORCE)"); err != nil {
 			t.Errorf("pgtest: drop database %s: %v", name, err)
 		}
 	})
@@ -189,6 +192,13 @@ func redact(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// dbPrefix starts the names of the databases the tests make, so that a leftover one says
+// whose it is.
+var dbPrefix = domain.Identifier() + "_"
+
+// ident quotes a database name for SQL: a renamed fork's name may hold any character.
+func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
 
 func suffix() string { return strings.ToLower(rand.Text()[:12]) }
 

@@ -3,17 +3,19 @@
 package swaggerui
 
 import (
+	"bytes"
 	"embed"
+	"html"
 	"io/fs"
 )
 
 //go:embed index.html init.js dist
 var files embed.FS
 
-// Page is the HTML page served at /docs.
-func Page() []byte {
+// Page is the HTML page served at /docs, with the given page title.
+func Page(title string) []byte {
 	b, _ := files.ReadFile("index.html") // embedded: cannot fail
-	return b
+	return bytes.Replace(b, []byte("{{title}}"), []byte(html.EscapeString(title)), 1)
 }
 
 // Asset returns the asset name served at /docs/{name}, or false.
