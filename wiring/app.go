@@ -25,7 +25,7 @@ type App struct {
 	Dispatcher   *usecase.Dispatcher
 	Housekeeping *usecase.Housekeeping
 	Metrics      *metrics.Metrics
-	pool         poolWatched
+	pool         poolWatched //nolint:unused // set in wire_gen.go: makes wire call watchPool
 }
 
 // Build assembles the application for cfg: on PostgreSQL when DATABASE_URL is set, in
@@ -54,7 +54,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	background.Go(func() { a.Dispatcher.Run(bctx) })
 	background.Go(func() { a.Housekeeping.Run(bctx) })
 	if a.Config.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		mln, err := new(net.ListenConfig).Listen(ctx, "tcp", a.Config.MetricsAddr)
 		if err != nil {
 			stopBackground()
 			background.Wait()

@@ -158,6 +158,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		*v.dst = n
 	}
+	if cfg.Throttle.BaseDelay, err = duration(getenv, "LOGIN_BASE_DELAY", usecase.DefaultThrottleConfig.BaseDelay); err != nil {
+		errs = append(errs, err)
+	}
 	if cfg.Throttle.MaxDelay, err = duration(getenv, "LOGIN_MAX_DELAY", usecase.DefaultThrottleConfig.MaxDelay); err != nil {
 		errs = append(errs, err)
 	}

@@ -51,6 +51,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"address failures":        {map[string]string{"LOGIN_FAILURES_PER_ADDRESS": "0"}, "LOGIN_FAILURES_PER_ADDRESS"},
 		"registrations":           {map[string]string{"REGISTRATIONS_PER_ADDRESS": "-1"}, "REGISTRATIONS_PER_ADDRESS"},
 		"max delay":               {map[string]string{"LOGIN_MAX_DELAY": "forever"}, "LOGIN_MAX_DELAY"},
+		"base delay":              {map[string]string{"LOGIN_BASE_DELAY": "soon"}, "LOGIN_BASE_DELAY"},
 		"proxies":                 {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, example.com"}, "TRUSTED_PROXIES"},
 		"cors wildcard":           {map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
 		"otlp grpc":               {map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "OTEL_EXPORTER_OTLP_PROTOCOL"},

@@ -111,6 +111,7 @@ func (a *api) login(c *gin.Context) {
 		a.loginFailed(c, err)
 		return
 	}
+	//nolint:gosec // G117: this is the token endpoint; answering the token is its job
 	body, _ := json.Marshal(tokenResponse{
 		AccessToken: pair.Access.Value, TokenType: "bearer", ExpiresIn: int64(pair.Access.ExpiresIn.Seconds()),
 		RefreshToken: string(pair.Refresh),

@@ -48,6 +48,12 @@ func bindJSONBody(c *gin.Context, dst any) ([]byte, bool) {
 		invalidUTF8(c, body)
 		return nil, false
 	}
+	// Every body of this API is an object. encoding/json refuses other types but takes
+	// `null` as "nothing to set", which made PATCH answer 200 to a body the document forbids.
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		writeProblem(c, http.StatusBadRequest, "malformed_json", "the body must be a JSON object")
+		return nil, false
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(dst)

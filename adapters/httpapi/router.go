@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -256,7 +257,7 @@ func stripTrailingSlash(next http.Handler) http.Handler {
 func (a *api) recover(c *gin.Context) {
 	defer func() {
 		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
+			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(p)
 			}
 			a.log.ErrorContext(c.Request.Context(), "panic in handler", slog.Any("panic", p),

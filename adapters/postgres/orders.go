@@ -153,9 +153,6 @@ func (o Outbox) Add(ctx context.Context, m domain.Mail, now time.Time) error {
 	return nil
 }
 
-// Claim implements ports.Outbox. FOR UPDATE SKIP LOCKED lets concurrent dispatchers
-// claim disjoint batches; pushing next_attempt_at to the end of the lease keeps the rows
-// away from the others after this statement commits.
 // Renew implements ports.Outbox.
 func (o Outbox) Renew(ctx context.Context, ids []int64, now, until time.Time) error {
 	_, err := o.db.q(ctx).Exec(ctx, `UPDATE outbox SET next_attempt_at = $3
@@ -166,7 +163,9 @@ func (o Outbox) Renew(ctx context.Context, ids []int64, now, until time.Time) er
 	return nil
 }
 
-// Claim implements ports.Outbox.
+// Claim implements ports.Outbox: FOR UPDATE SKIP LOCKED lets concurrent dispatchers
+// claim disjoint batches; pushing next_attempt_at to the end of the lease keeps the rows
+// away from the others after this statement commits.
 func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.OutboxMessage, error) {
 	rows, err := o.db.q(ctx).Query(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2
 		WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1

@@ -78,7 +78,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, func(), error) {
 		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
 	}
 	if opts.TracerProvider != nil {
-		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(opts.TracerProvider), otelpgx.WithTrimSQLInSpanName())
+		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(opts.TracerProvider))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -53,7 +53,7 @@ func run(args []string, stdin io.Reader) error {
 	}
 	if args[0] == "healthcheck" && len(args) == 1 {
 		// Before the configuration: it needs only HTTP_ADDR, and must not open the database.
-		return healthcheck(os.Getenv("HTTP_ADDR"))
+		return healthcheck(context.Background(), os.Getenv("HTTP_ADDR"))
 	}
 	cfg, err := wiring.LoadConfig(os.Getenv)
 	if err != nil {
@@ -74,7 +74,7 @@ func run(args []string, stdin io.Reader) error {
 
 	switch {
 	case args[0] == "serve" && len(args) == 1:
-		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("HTTP_ADDR: listen on %s: %w", cfg.HTTPAddr, err)
 		}
@@ -136,7 +136,7 @@ func adminCreate(ctx context.Context, app *wiring.App, args []string, stdin io.R
 
 // healthcheck asks the local server's /readyz (HTTP_ADDR's port on loopback) and fails
 // unless it answers 200 within 3 seconds.
-func healthcheck(addr string) error {
+func healthcheck(ctx context.Context, addr string) error {
 	if addr == "" {
 		addr = ":8080"
 	}
@@ -145,7 +145,14 @@ func healthcheck(addr string) error {
 		return fmt.Errorf("healthcheck: HTTP_ADDR %q: %w", addr, err)
 	}
 	c := &http.Client{Timeout: 3 * time.Second}
-	res, err := c.Get("http://" + net.JoinHostPort("127.0.0.1", port) + "/readyz")
+	url := "http://" + net.JoinHostPort("127.0.0.1", port) + "/readyz"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil) //nolint:gosec // G704: loopback, our own port
+
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res, err := c.Do(req) //nolint:gosec // G704: loopback, our own port
+
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", err)
 	}

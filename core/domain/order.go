@@ -11,7 +11,7 @@ import (
 // OrderStatus is where an order is in its life. Orders start as placed.
 type OrderStatus string
 
-// Order statuses.
+// OrderPlaced is the status of every order: there is no payment or fulfilment yet.
 const OrderPlaced OrderStatus = "placed"
 
 // Order errors.

@@ -95,7 +95,7 @@ func (c Cursor) String() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// ErrInvalidCursor: the cursor is not one this service made for this list.
+// ErrInvalidCursor means the cursor is not one this service made for this list.
 var ErrInvalidCursor = &Error{Kind: KindInvalid, Code: "invalid_cursor",
 	Detail: "cursor is not a next_cursor this list gave out; start again without one"}
 

@@ -187,9 +187,15 @@ func TestPlaceOrderFailuresChangeNothing(t *testing.T) {
 	_, _, err := s.orders.Place(ctx, s.ann, ports.PlaceOrderInput{})
 	wantKind(t, err, domain.KindConflict, "cart_empty")
 
-	s.carts.Add(ctx, s.ann, s.pen.ID, 2)
-	s.carts.Add(ctx, s.ann, s.ink.ID, 2)
-	s.carts.Add(ctx, s.bob, s.ink.ID, 1)
+	for _, add := range []struct {
+		user domain.User
+		id   int64
+		q    int64
+	}{{s.ann, s.pen.ID, 2}, {s.ann, s.ink.ID, 2}, {s.bob, s.ink.ID, 1}} {
+		if _, err := s.carts.Add(ctx, add.user, add.id, add.q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, _, err := s.orders.Place(ctx, s.bob, ports.PlaceOrderInput{}); err != nil { // ink 2 -> 1
 		t.Fatal(err)
 	}
@@ -216,13 +222,17 @@ func TestPlaceOrderFailuresChangeNothing(t *testing.T) {
 
 func TestIdempotencyKey(t *testing.T) {
 	s := newShop(t)
-	s.carts.Add(ctx, s.ann, s.pen.ID, 1)
+	if _, err := s.carts.Add(ctx, s.ann, s.pen.ID, 1); err != nil {
+		t.Fatal(err)
+	}
 	in := ports.PlaceOrderInput{ShippingAddress: "A", IdempotencyKey: "k-1"}
 	first, replayed, err := s.orders.Place(ctx, s.ann, in)
 	if err != nil || replayed {
 		t.Fatal(err)
 	}
-	s.carts.Add(ctx, s.ann, s.pen.ID, 1) // the cart changed since: the replay must not care
+	if _, err := s.carts.Add(ctx, s.ann, s.pen.ID, 1); err != nil { // the cart changed since: the replay must not care
+		t.Fatal(err)
+	}
 	again, replayed, err := s.orders.Place(ctx, s.ann, in)
 	if err != nil || !replayed || again.ID != first.ID {
 		t.Fatalf("replay = %+v replayed=%v err=%v; want order %d", again, replayed, err, first.ID)
@@ -233,7 +243,9 @@ func TestIdempotencyKey(t *testing.T) {
 	_, _, err = s.orders.Place(ctx, s.ann, ports.PlaceOrderInput{ShippingAddress: "B", IdempotencyKey: "k-1"})
 	wantKind(t, err, domain.KindInvalid, "idempotency_key_reused")
 	// The same key from another user is another key.
-	s.carts.Add(ctx, s.bob, s.pen.ID, 1)
+	if _, err := s.carts.Add(ctx, s.bob, s.pen.ID, 1); err != nil {
+		t.Fatal(err)
+	}
 	bobs, replayed, err := s.orders.Place(ctx, s.bob, in)
 	if err != nil || replayed || bobs.ID == first.ID {
 		t.Fatalf("Bob with Ann's key = %+v replayed=%v err=%v", bobs, replayed, err)
@@ -244,7 +256,9 @@ func TestIdempotencyKey(t *testing.T) {
 
 func TestOrderVisibility(t *testing.T) {
 	s := newShop(t)
-	s.carts.Add(ctx, s.ann, s.pen.ID, 1)
+	if _, err := s.carts.Add(ctx, s.ann, s.pen.ID, 1); err != nil {
+		t.Fatal(err)
+	}
 	o, _, _ := s.orders.Place(ctx, s.ann, ports.PlaceOrderInput{})
 	_, err := s.orders.Get(ctx, s.bob, o.ID)
 	wantKind(t, err, domain.KindNotFound, "not_found")
@@ -255,7 +269,9 @@ func TestOrderVisibility(t *testing.T) {
 		t.Errorf("Bob lists %d orders", len(p.Items))
 	}
 	// Deleting Ann removes her cart, keeps her order.
-	s.carts.Add(ctx, s.ann, s.ink.ID, 1)
+	if _, err := s.carts.Add(ctx, s.ann, s.ink.ID, 1); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.users.Delete(ctx, s.ann, s.ann.ID); err != nil {
 		t.Fatal(err)
 	}

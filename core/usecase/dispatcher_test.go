@@ -84,9 +84,13 @@ func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 	clock := &movingClock{now: fixedNow}
 	mailer := &flakyMailer{failures: 1000}
 	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
-	outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow)
+	if err := outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow); err != nil {
+		t.Fatal(err)
+	}
 	for range 20 {
-		d.DispatchOnce(ctx)
+		if _, err := d.DispatchOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
 		clock.add(time.Hour)
 	}
 	if mailer.tries != testDispatch.MaxAttempts {
@@ -107,9 +111,13 @@ func TestDispatcherGivesUpAtOnceOnPermanentRejection(t *testing.T) {
 	clock := &movingClock{now: fixedNow}
 	mailer := &rejectingMailer{}
 	d := usecase.NewDispatcher(outbox, mailer, clock, testDispatch, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
-	outbox.Add(ctx, domain.Mail{To: "ghost@x.org"}, fixedNow)
+	if err := outbox.Add(ctx, domain.Mail{To: "ghost@x.org"}, fixedNow); err != nil {
+		t.Fatal(err)
+	}
 	for range 5 {
-		d.DispatchOnce(ctx)
+		if _, err := d.DispatchOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
 		clock.add(time.Hour)
 	}
 	if mailer.tries != 1 {
@@ -122,7 +130,9 @@ func TestDispatcherRunStopsOnCancel(t *testing.T) {
 	outbox := memory.NewOutbox(store)
 	mailer := &flakyMailer{}
 	d := usecase.NewDispatcher(outbox, mailer, &movingClock{now: fixedNow}, testDispatch, ports.NoTelemetry{}, slog.New(slog.DiscardHandler))
-	outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow)
+	if err := outbox.Add(ctx, domain.Mail{To: "a@x.org"}, fixedNow); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { d.Run(runCtx); close(done) }()

@@ -58,7 +58,8 @@ func rel(path string) (string, bool) {
 
 func under(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
 
-// violations lists every broken rule in pkgs.
+// violations lists every broken rule in pkgs. Each rule is one of docs/architecture.md's
+// "Dependency rule" list, and holds for test files too (with the exceptions it names).
 func violations(pkgs []pkg) []string {
 	var out []string
 	bad := func(p pkg, format string, args ...any) {
@@ -71,23 +72,64 @@ func violations(pkgs []pkg) []string {
 			r, inModule := rel(d)
 			switch {
 			case isStd(d):
-			case under(self, "core") && !(inModule && (under(r, "core") || r == "ports")):
+			case under(self, "core") && (!inModule || !under(r, "core") && r != "ports"):
 				bad(p, "core may depend only on the standard library, ports and core, not %s", d)
-			case self == "ports" && !(inModule && r == "core/domain"):
+			case self == "ports" && (!inModule || r != "core/domain"):
 				bad(p, "ports may depend only on the standard library and core/domain, not %s", d)
 			}
 		}
-		// Adapters never import each other.
+		tests := make([]string, 0, len(p.TestImports)+len(p.XTestImports))
+		for _, imp := range append(append([]string{}, p.TestImports...), p.XTestImports...) {
+			if imp != p.ImportPath { // an external test package imports the package itself
+				tests = append(tests, imp)
+			}
+		}
+		for _, imp := range tests {
+			r, inModule := rel(imp)
+			switch {
+			case isStd(imp):
+			case under(self, "core") && (!inModule || !under(r, "core") && r != "ports" && r != "adapters/memory"):
+				bad(p, "core's tests may use only the standard library, ports, core and adapters/memory, not %s", imp)
+			case self == "ports" && (!inModule || r != "core/domain"):
+				bad(p, "ports' tests may use only the standard library and core/domain, not %s", imp)
+			}
+		}
+		// Adapters never import each other, not even in tests; only test/ packages may be
+		// imported from outside (the harnesses: test/pgtest, test/smtptest).
 		if under(self, "adapters") {
-			own := strings.SplitN(self, "/", 3)[:2]
-			for _, imp := range p.Imports {
-				if r, ok := rel(imp); ok && under(r, "adapters") && !under(r, strings.Join(own, "/")) {
+			own := strings.Join(strings.SplitN(self, "/", 3)[:2], "/")
+			for _, imp := range append(append([]string{}, p.Imports...), tests...) {
+				if r, ok := rel(imp); ok && under(r, "adapters") && !under(r, own) {
 					bad(p, "adapters must not import other adapters (%s)", imp)
 				}
 			}
 		}
+		// Only wiring knows the adapters (and tests, which exercise them).
+		if !under(self, "adapters") && self != "wiring" && !under(self, "test") {
+			for _, imp := range p.Imports {
+				if r, ok := rel(imp); ok && under(r, "adapters") {
+					bad(p, "only wiring may import adapters (%s)", imp)
+				}
+			}
+		}
+		// Production code never imports test helpers.
+		if !under(self, "test") {
+			for _, imp := range p.Imports {
+				if r, ok := rel(imp); ok && under(r, "test") {
+					bad(p, "non-test code imports the test package %s", imp)
+				}
+			}
+		}
+		// A command is a thin main: the standard library and wiring only, tests included.
+		if under(self, "cmd") {
+			for _, imp := range append(append([]string{}, p.Imports...), tests...) {
+				if r, ok := rel(imp); !isStd(imp) && (!ok || r != "wiring") {
+					bad(p, "commands may import only the standard library and wiring, not %s", imp)
+				}
+			}
+		}
 		// Each library only inside its own adapter (tests included).
-		all := append(append(append([]string{}, p.Imports...), p.TestImports...), p.XTestImports...)
+		all := append(append([]string{}, p.Imports...), tests...)
 		for _, imp := range all {
 			for lib, allowed := range libraries {
 				if !under(imp, lib) {
@@ -133,17 +175,37 @@ func TestDependencyRule(t *testing.T) {
 	}
 }
 
-// TestRuleCatchesViolations proves the checker is not vacuous.
+// TestRuleCatchesViolations proves the checker is not vacuous: one planted violation of
+// each rule, and packages that keep the rules.
 func TestRuleCatchesViolations(t *testing.T) {
 	m := func(s string) string { return module + "/" + s }
-	got := violations([]pkg{
-		{ImportPath: m("core/usecase"), Deps: []string{"context", m("ports"), "github.com/gin-gonic/gin"}},
-		{ImportPath: m("ports"), Deps: []string{m("core/usecase")}},
-		{ImportPath: m("adapters/memory"), Imports: []string{m("adapters/postgres")}},
-		{ImportPath: m("adapters/httpapi"), TestImports: []string{"github.com/jackc/pgx/v5"}},
-		{ImportPath: m("adapters/postgres"), Imports: []string{"github.com/jackc/pgx/v5/pgxpool", m("ports")}},
-	})
-	if len(got) != 4 {
-		t.Fatalf("found %d violations, want 4 (the last package is fine):\n%s", len(got), strings.Join(got, "\n"))
+	cases := []struct {
+		pkg  pkg
+		want string // "" when the package keeps the rules
+	}{
+		{pkg{ImportPath: m("core/usecase"), Deps: []string{"context", m("ports"), "github.com/gin-gonic/gin"}}, "core may depend only"},
+		{pkg{ImportPath: m("core/usecase"), XTestImports: []string{m("core/usecase"), m("adapters/postgres")}}, "core's tests may use only"},
+		{pkg{ImportPath: m("core/usecase"), XTestImports: []string{m("core/usecase"), m("adapters/memory"), m("ports")}}, ""},
+		{pkg{ImportPath: m("ports"), Deps: []string{m("core/usecase")}}, "ports may depend only"},
+		{pkg{ImportPath: m("ports"), TestImports: []string{m("adapters/memory")}}, "ports' tests may use only"},
+		{pkg{ImportPath: m("adapters/memory"), Imports: []string{m("adapters/postgres")}}, "adapters must not import other adapters"},
+		{pkg{ImportPath: m("adapters/smtp"), XTestImports: []string{m("adapters/smtp"), m("adapters/logmail")}}, "adapters must not import other adapters"},
+		{pkg{ImportPath: m("adapters/smtp"), XTestImports: []string{m("adapters/smtp"), m("test/smtptest")}}, ""},
+		{pkg{ImportPath: m("adapters/httpapi"), TestImports: []string{"github.com/jackc/pgx/v5"}}, "which belongs in"},
+		{pkg{ImportPath: m("adapters/postgres"), Imports: []string{"github.com/jackc/pgx/v5/pgxpool", m("ports")}}, ""},
+		{pkg{ImportPath: m("cmd/hexashop"), Imports: []string{"os", m("wiring")}}, ""},
+		{pkg{ImportPath: m("cmd/hexashop"), Imports: []string{"os", m("wiring"), m("adapters/postgres")}}, "commands may import only"},
+		{pkg{ImportPath: m("cmd/hexashop"), XTestImports: []string{m("core/domain")}}, "commands may import only"},
+		{pkg{ImportPath: m("docs"), Imports: []string{m("adapters/memory")}}, "only wiring may import adapters"},
+		{pkg{ImportPath: m("adapters/jwt"), Imports: []string{m("test/pgtest")}}, "non-test code imports the test package"},
+	}
+	for _, c := range cases {
+		got := strings.Join(violations([]pkg{c.pkg}), "\n")
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("%+v: false alarm: %s", c.pkg, got)
+		case c.want != "" && !strings.Contains(got, c.want):
+			t.Errorf("%+v: want a violation %q, got %q", c.pkg, c.want, got)
+		}
 	}
 }

@@ -1,9 +1,8 @@
-//go:build browser
-
 // Package browser drives Swagger UI in a real headless Chromium: the way the original
 // app's users tried the API. Run it with `make test-browser` (it installs Debian's
-// chromium when missing). It is behind the `browser` build tag so that `make test` needs
-// no browser.
+// chromium when missing). It is a module of its own (test/browser/go.mod), so that
+// chromedp stays out of the service's go.mod and `make test` needs no browser; it builds
+// the service from the repository two directories up.
 package browser
 
 import (
@@ -42,7 +41,9 @@ func freeAddr(t *testing.T) string {
 func startDemo(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "hexashop")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/hexashop/hexashop/cmd/hexashop").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", bin, "./cmd/hexashop")
+	build.Dir = filepath.Join("..", "..") // the service's module
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	addr := freeAddr(t)

@@ -190,7 +190,7 @@ func testIdempotency(t *testing.T, newStore NewStore) {
 		o, _ := s.Orders.Create(ctx, newOrder(a.ID, t0))
 		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 			if _, found, err := s.Idempotency.Reserve(ctx, a.ID, "k1", "fp"); err != nil || found {
-				return fmt.Errorf("first reserve: found=%v err=%v", found, err)
+				return fmt.Errorf("first reserve: found=%v err=%w", found, err)
 			}
 			return s.Idempotency.Complete(ctx, a.ID, "k1", o.ID)
 		})
@@ -204,7 +204,7 @@ func testIdempotency(t *testing.T, newStore NewStore) {
 		boom := errors.New("boom")
 		err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 			if _, found, err := s.Idempotency.Reserve(ctx, b.ID, "k1", "fp"); err != nil || found {
-				return fmt.Errorf("B's key is not A's: found=%v err=%v", found, err)
+				return fmt.Errorf("another user's key was found: found=%v err=%w", found, err)
 			}
 			return boom
 		})

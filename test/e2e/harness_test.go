@@ -193,7 +193,7 @@ func (s *server) request(method, path string, body string, headers ...string) re
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := spec.Check(req, res.StatusCode, res.Header, b); err != nil {
+	if err := spec.Check(req, []byte(body), res.StatusCode, res.Header, b); err != nil {
 		s.t.Errorf("response does not match docs/openapi.yaml: %v\nbody: %.300s", err, b)
 	}
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}

@@ -83,16 +83,14 @@ func findServer(ctx context.Context) (url, how string, stop func(), err error) {
 		}
 		return u, "TEST_DATABASE_URL (" + redact(u) + ")", func() {}, nil
 	}
-	var dockerErr error
-	if u, stop, err := startContainer(ctx); err == nil {
+	u, stop, dockerErr := startContainer(ctx)
+	if dockerErr == nil {
 		return u, "testcontainers Postgres (" + redact(u) + ")", stop, nil
-	} else {
-		dockerErr = err
 	}
 	if err := exec(ctx, localURL, "SELECT 1"); err == nil {
 		return localURL, "local server on localhost:5432 (no Docker engine: " + dockerErr.Error() + ")", func() {}, nil
 	}
-	return "", "", nil, fmt.Errorf("no PostgreSQL found: TEST_DATABASE_URL unset; Docker: %v; nothing answers on localhost:5432", dockerErr)
+	return "", "", nil, fmt.Errorf("no PostgreSQL found: TEST_DATABASE_URL unset; Docker: %w; nothing answers on localhost:5432", dockerErr)
 }
 
 func startContainer(ctx context.Context) (string, func(), error) {

@@ -37,7 +37,7 @@ func (m Message) Body() string {
 	if err != nil {
 		return ""
 	}
-	var r io.Reader = msg.Body
+	r := io.Reader(msg.Body)
 	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
 		r = quotedprintable.NewReader(r)
 	}
@@ -114,7 +114,7 @@ func (s *Server) accept() {
 func (s *Server) serve(c net.Conn) {
 	defer c.Close()
 	r := bufio.NewReader(c)
-	say := func(format string, args ...any) { fmt.Fprintf(c, format+"\r\n", args...) }
+	say := func(format string, args ...any) { _, _ = fmt.Fprintf(c, format+"\r\n", args...) }
 	say("220 smtptest ready")
 	var cur Message
 	for {
