@@ -40,7 +40,7 @@ test-one:
 
 ## test-browser: Swagger UI in headless Chromium (its own module, test/browser)
 test-browser:
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
+	@[ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'; }
 	cd test/browser && $(GO) test -count=1 -v .
 

@@ -149,7 +149,7 @@ type ProductFilter struct {
 // ProductRepository stores the catalog. A deleted product leaves the catalog (and every
 // cart) but its row stays for the order history.
 type ProductRepository interface {
-	// Create returns the 422 of domain.UnknownCategory for a missing category.
+	// Create returns domain.UnknownCategory for a missing category.
 	Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error)
 	ByID(ctx context.Context, id int64) (domain.Product, error)
 	// List returns catalog products ordered by id.

@@ -45,7 +45,8 @@ func ParseQuantity(q int64) (int, error) {
 	return int(q), nil
 }
 
-// CartLineTooLarge is the 422 for a line that adding would take past MaxQuantity.
+// CartLineTooLarge is the invalid-input error for a line that adding would take past
+// MaxQuantity.
 func CartLineTooLarge() error {
 	return Invalid("quantity", "the cart line would hold more than 1000")
 }

@@ -28,7 +28,7 @@ var (
 	ErrCategoryInUse     = &Error{Kind: KindConflict, Code: "category_in_use", Detail: "products still belong to this category"}
 )
 
-// UnknownCategory is the 422 for a category_id that names no category.
+// UnknownCategory is the invalid-input error for a category_id that names no category.
 func UnknownCategory() error { return Invalid("category_id", "no category has this id") }
 
 // Category groups products.
@@ -149,7 +149,7 @@ func checkID(field string, id int64) error {
 	return nil
 }
 
-// InsufficientStock is the 409 for a product that has fewer items than asked for.
+// InsufficientStock is the conflict error for a product that has fewer items than asked for.
 func InsufficientStock(p Product, requested int) error {
 	return &Error{Kind: KindConflict, Code: "insufficient_stock",
 		Detail: fmt.Sprintf("not enough stock for %q (product %d): %d requested, %d available", p.Name, p.ID, requested, p.Stock)}

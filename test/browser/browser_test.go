@@ -6,6 +6,7 @@
 package browser
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -25,7 +26,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-const chromiumPath = "/usr/bin/chromium"
+// chromiumPath is the browser to drive: CHROMIUM_PATH, or Debian's chromium. (GitHub's
+// Ubuntu runners set CHROMIUM_PATH to their preinstalled Chrome.)
+var chromiumPath = cmp.Or(os.Getenv("CHROMIUM_PATH"), "/usr/bin/chromium")
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -67,7 +70,7 @@ func startDemo(t *testing.T) string {
 
 func TestSwaggerUIAuthorizeAndTryItOut(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("%s not found: run `make test-browser`, which installs Debian's chromium (%v)", chromiumPath, err)
+		t.Fatalf("%s not found: run `make test-browser`, which installs Debian's chromium, or set CHROMIUM_PATH (%v)", chromiumPath, err)
 	}
 	base := startDemo(t)
 

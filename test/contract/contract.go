@@ -1,6 +1,6 @@
 // Package contract holds one test suite per driven port. Each suite runs against every
-// adapter of its port (memory_test.go, postgres_test.go), which is what makes the
-// in-memory store a trustworthy stand-in for Postgres.
+// adapter of its port (adapters_test.go runs them all on the memory store and on
+// Postgres), which is what makes the in-memory store a trustworthy stand-in for Postgres.
 package contract
 
 import (
