@@ -6,80 +6,22 @@ import (
 	"bytes"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/test/forktest"
 )
 
-// root is the repository this test belongs to.
-func root(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// copyTree copies the files git knows of (tracked or untracked, not ignored): what a
-// fresh clone plus the work in progress holds.
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-	cmd.Dir = from
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("git ls-files: %v", err)
-	}
-	for _, f := range strings.Split(string(out), "\x00") {
-		if f == "" {
-			continue
-		}
-		src := filepath.Join(from, f)
-		info, err := os.Lstat(src)
-		if err != nil || !info.Mode().IsRegular() {
-			continue // deleted in the work tree
-		}
-		b, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst := filepath.Join(to, f)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, b, info.Mode().Perm()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// in runs a command in dir and fails the test with its output when it fails.
-func in(t *testing.T, dir string, env []string, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
+var in = forktest.Run
 
 func TestRenameGivesAWorkingFork(t *testing.T) {
-	src, dir := root(t), t.TempDir()
-	copyTree(t, src, dir)
-	// git, as in a fork: the rename moves cmd/<name> with git mv
-	in(t, dir, nil, "git", "init", "-q")
-	in(t, dir, nil, "git", "add", "-A")
+	dir := forktest.Copy(t) // with git, as in a fork: the rename moves cmd/<name> with git mv
 
 	const module = "github.com/acme/orders-api"
-	in(t, dir, nil, "go", "run", "./cmd/rename", "-module", module)
+	in(t, dir, "go", "run", "./cmd/rename", "-module", module)
 
 	// No trace of the old names, in any spelling, outside licences and vendored files.
 	old := regexp.MustCompile(`(?i)` + regexp.QuoteMeta(domain.ServiceName) + `|` + regexp.QuoteMeta(domain.DisplayName))
@@ -127,20 +69,20 @@ func TestRenameGivesAWorkingFork(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "cmd", "orders-api", "main.go")); err != nil {
 		t.Errorf("cmd/orders-api: %v", err)
 	}
-	if mod := in(t, dir, nil, "go", "list", "-m"); strings.TrimSpace(mod) != module {
+	if mod := in(t, dir, "go", "list", "-m"); strings.TrimSpace(mod) != module {
 		t.Errorf("go list -m = %q", mod)
 	}
 
 	// The renamed copy passes the static checks, its unit, document and architecture tests,
 	// and an integration test that makes databases with the new (quoted) name and scrapes
 	// the renamed metrics.
-	in(t, dir, nil, "make", "check")
-	in(t, dir, nil, "go", "test", "-count=1", "./core/...", "./test/apispec", "./test/archtest", "./wiring")
-	out := in(t, dir, nil, "go", "test", "-count=1", "-v", "-run", "TestMetricsOnThePrivateListener|TestBearerTokenRules", "./test/e2e")
+	in(t, dir, "make", "check")
+	in(t, dir, "go", "test", "-count=1", "./core/...", "./test/apispec", "./test/archtest", "./wiring")
+	out := in(t, dir, "go", "test", "-count=1", "-v", "-run", "TestMetricsOnThePrivateListener|TestBearerTokenRules", "./test/e2e")
 	if !strings.Contains(out, "--- PASS: TestMetricsOnThePrivateListener") {
 		t.Errorf("the renamed copy did not run its metrics test:\n%s", out)
 	}
-	if title := in(t, dir, nil, "sed", "-n", "s/^  title: //p", "docs/openapi.yaml"); strings.TrimSpace(title) != "Orders API" {
+	if title := in(t, dir, "sed", "-n", "s/^  title: //p", "docs/openapi.yaml"); strings.TrimSpace(title) != "Orders API" {
 		t.Errorf("docs/openapi.yaml title = %q, want \"Orders API\" (not \"Orders API API\")", title)
 	}
 }
