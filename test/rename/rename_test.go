@@ -20,7 +20,13 @@ var in = forktest.Run
 func TestRenameGivesAWorkingFork(t *testing.T) {
 	dir := forktest.Copy(t) // with git, as in a fork: the rename moves cmd/<name> with git mv
 
-	const module = "github.com/acme/orders-api"
+	// A name that ends in "-api" (the title must not become "... API API"), and not the
+	// name this copy has already (a fork runs this test too).
+	name, title := "orders-api", "Orders API"
+	if domain.ServiceName == name {
+		name, title = "inventory-api", "Inventory API"
+	}
+	module := "github.com/acme/" + name
 	in(t, dir, "go", "run", "./cmd/rename", "-module", module)
 
 	// No trace of the old names, in any spelling, outside licences and vendored files.
@@ -57,17 +63,17 @@ func TestRenameGivesAWorkingFork(t *testing.T) {
 		return
 	}
 
-	name, err := os.ReadFile(filepath.Join(dir, "core", "domain", "name.go"))
+	src, err := os.ReadFile(filepath.Join(dir, "core", "domain", "name.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`ServiceName = "orders-api"`, `DisplayName = "Orders API"`} {
-		if !bytes.Contains(name, []byte(want)) {
-			t.Errorf("core/domain/name.go has no %s:\n%s", want, name)
+	for _, want := range []string{`ServiceName = "` + name + `"`, `DisplayName = "` + title + `"`} {
+		if !bytes.Contains(src, []byte(want)) {
+			t.Errorf("core/domain/name.go has no %s:\n%s", want, src)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "cmd", "orders-api", "main.go")); err != nil {
-		t.Errorf("cmd/orders-api: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, "cmd", name, "main.go")); err != nil {
+		t.Errorf("cmd/%s: %v", name, err)
 	}
 	if mod := in(t, dir, "go", "list", "-m"); strings.TrimSpace(mod) != module {
 		t.Errorf("go list -m = %q", mod)
@@ -82,7 +88,7 @@ func TestRenameGivesAWorkingFork(t *testing.T) {
 	if !strings.Contains(out, "--- PASS: TestMetricsOnThePrivateListener") {
 		t.Errorf("the renamed copy did not run its metrics test:\n%s", out)
 	}
-	if title := in(t, dir, "sed", "-n", "s/^  title: //p", "docs/openapi.yaml"); strings.TrimSpace(title) != "Orders API" {
-		t.Errorf("docs/openapi.yaml title = %q, want \"Orders API\" (not \"Orders API API\")", title)
+	if got := in(t, dir, "sed", "-n", "s/^  title: //p", "docs/openapi.yaml"); strings.TrimSpace(got) != title {
+		t.Errorf("docs/openapi.yaml title = %q, want %q (not %q)", got, title, title+" API")
 	}
 }
