@@ -245,6 +245,11 @@ type Telemetry interface {
 	// MailOutcome counts a delivery attempt: "sent", "failed" (will be retried) or
 	// "given_up".
 	MailOutcome(outcome string)
+	// SessionEvent counts what happens to sessions outside a password login: "refreshed",
+	// "refresh_invalid" (unknown token), "refresh_expired", "refresh_retried" (the previous
+	// token within the grace), "reuse_detected" (a spent token: the session ended) and
+	// "revoked".
+	SessionEvent(event string)
 }
 
 // NoTelemetry counts nothing.
@@ -255,6 +260,9 @@ func (NoTelemetry) LoginOutcome(string) {}
 
 // MailOutcome implements Telemetry.
 func (NoTelemetry) MailOutcome(string) {}
+
+// SessionEvent implements Telemetry.
+func (NoTelemetry) SessionEvent(string) {}
 
 // Mailer delivers a mail. A nil error means the mail server accepted it. An error that
 // wraps ErrMailRejected means the server refused this message for good (say, no such

@@ -31,6 +31,7 @@ type Metrics struct {
 	inFlight prometheus.Gauge
 	logins   *prometheus.CounterVec
 	mails    *prometheus.CounterVec
+	sessions *prometheus.CounterVec
 }
 
 var _ ports.Telemetry = (*Metrics)(nil)
@@ -50,6 +51,9 @@ func New() *Metrics {
 			Help: "Password logins by outcome: success, invalid, throttled, busy."}, []string{"outcome"}),
 		mails: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "outbox_deliveries_total",
 			Help: "Outbox delivery attempts by outcome: sent, failed (retried later), given_up."}, []string{"outcome"}),
+		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "session_events_total",
+			Help: "Refreshes by outcome (refreshed, refresh_invalid, refresh_expired, refresh_retried, reuse_detected) and revocations (revoked)."},
+			[]string{"event"}),
 	}
 	for _, o := range []string{"success", "invalid", "throttled", "busy"} {
 		m.logins.WithLabelValues(o)
@@ -57,7 +61,10 @@ func New() *Metrics {
 	for _, o := range []string{"sent", "failed", "given_up"} {
 		m.mails.WithLabelValues(o)
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.logins, m.mails,
+	for _, e := range []string{"refreshed", "refresh_invalid", "refresh_expired", "refresh_retried", "reuse_detected", "revoked"} {
+		m.sessions.WithLabelValues(e)
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.logins, m.mails, m.sessions,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,6 +85,9 @@ func (m *Metrics) LoginOutcome(outcome string) { m.logins.WithLabelValues(outcom
 
 // MailOutcome implements ports.Telemetry.
 func (m *Metrics) MailOutcome(outcome string) { m.mails.WithLabelValues(outcome).Inc() }
+
+// SessionEvent implements ports.Telemetry.
+func (m *Metrics) SessionEvent(event string) { m.sessions.WithLabelValues(event).Inc() }
 
 // PoolStats are a connection pool's figures.
 type PoolStats struct {

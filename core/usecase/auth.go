@@ -205,6 +205,7 @@ func (a *Auth) Refresh(ctx context.Context, token domain.RefreshToken) (ports.To
 		return a.sessions.End(ctx, s.UserID, s.ID)
 	})
 	if errors.Is(err, domain.ErrNotFound) {
+		a.metrics.SessionEvent("refresh_invalid")
 		return ports.TokenPair{}, domain.ErrInvalidGrant
 	}
 	if err != nil {
@@ -212,10 +213,15 @@ func (a *Auth) Refresh(ctx context.Context, token domain.RefreshToken) (ports.To
 	}
 	switch outcome {
 	case reused:
+		a.metrics.SessionEvent("reuse_detected")
 		a.log.WarnContext(ctx, "spent refresh token presented again: session ended",
 			slog.Int64("user_id", s.UserID), slog.Int64("session_id", s.ID))
 		return ports.TokenPair{}, domain.ErrInvalidGrant
-	case expired, retried:
+	case expired:
+		a.metrics.SessionEvent("refresh_expired")
+		return ports.TokenPair{}, domain.ErrInvalidGrant
+	case retried:
+		a.metrics.SessionEvent("refresh_retried")
 		return ports.TokenPair{}, domain.ErrInvalidGrant
 	}
 	if _, err := a.sessions.ActiveUser(ctx, s.UserID, s.ID, now); err != nil {
@@ -224,6 +230,7 @@ func (a *Auth) Refresh(ctx context.Context, token domain.RefreshToken) (ports.To
 		}
 		return ports.TokenPair{}, fmt.Errorf("refresh: %w", err)
 	}
+	a.metrics.SessionEvent("refreshed")
 	return a.pair(s.UserID, s.ID, next)
 }
 
@@ -239,6 +246,7 @@ func (a *Auth) Revoke(ctx context.Context, token domain.RefreshToken) error {
 	if err := a.sessions.End(ctx, g.UserID, g.SessionID); err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("revoke: %w", err)
 	}
+	a.metrics.SessionEvent("revoked")
 	return nil
 }
 

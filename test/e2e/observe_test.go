@@ -226,6 +226,20 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 	if res := s.authed(kim.Token, http.MethodPost, "/orders", map[string]any{}); res.Status != http.StatusCreated {
 		t.Fatal(res.Status)
 	}
+	// Sessions: two rotations, the first token again (older than the grace allows: reuse),
+	// an unknown token, and a revocation.
+	r1 := s.signIn(t, kim, "metrics").refresh
+	r2, _ := s.refresh(t, r1)
+	if _, res := s.refresh(t, r2.refresh); res.Status != http.StatusOK {
+		t.Fatalf("second rotation: %d %s", res.Status, res.Body)
+	}
+	_, res := s.refresh(t, r1)
+	wantInvalidGrant(t, res)
+	_, res = s.refresh(t, "no-such-token")
+	wantInvalidGrant(t, res)
+	if res := s.form("/revoke", url.Values{"token": {s.signIn(t, kim, "metrics").refresh}}); res.Status != http.StatusOK {
+		t.Fatalf("revoke: %d", res.Status)
+	}
 	var after string
 	for range 100 { // the dispatcher sends the confirmation in the background
 		after = scrape(t, addr)
@@ -257,14 +271,22 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 		{metric(`outbox_deliveries_total{outcome="sent"}`), true},
 		{metric("db_pool_acquires_total"), true},
 		{metric(`http_request_duration_seconds_count{method="POST",route="/orders",status="2xx"}`), true},
+		{metric(`session_events_total{event="refreshed"}`), true},
+		{metric(`session_events_total{event="reuse_detected"}`), true},
+		{metric(`session_events_total{event="refresh_invalid"}`), true},
+		{metric(`session_events_total{event="revoked"}`), true},
+		{metric(`session_events_total{event="refresh_expired"}`), false},
 	}
 	for _, c := range checks {
 		b := 0.0
 		if strings.Contains(before, c.series+" ") {
 			b = value(t, before, c.series)
 		}
-		if a := value(t, after, c.series); a <= b {
+		switch a := value(t, after, c.series); {
+		case c.grew && a <= b:
 			t.Errorf("%s did not move: %v -> %v", c.series, b, a)
+		case !c.grew && a != b:
+			t.Errorf("%s moved, though nothing it counts happened: %v -> %v", c.series, b, a)
 		}
 	}
 	for _, name := range []string{metric("outbox_backlog"), metric("outbox_oldest_age_seconds"), metric("password_hash_waiting"),
