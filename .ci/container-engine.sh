@@ -54,9 +54,19 @@ blocked = true
 CONF
 
 ping() { curl -fs --max-time 2 --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
+# A service started from a directory that was deleted since (a CI clone removed and cloned
+# again) answers pings but cannot start containers: conmon inherits its working directory
+# and fails with "Failed to get working directory". Restart such a service.
+for pid in $(pgrep -f "podman system service" || true); do
+  if readlink "/proc/$pid/cwd" 2>/dev/null | grep -q ' (deleted)$'; then
+    echo "restarting podman service $pid: its working directory is gone" >>"$log"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  fi
+done
 if ! ping; then
   mkdir -p "$(dirname "$SOCK")"
-  nohup podman system service --time=0 "unix://$SOCK" >>"$log" 2>&1 &
+  (cd / && exec nohup podman system service --time=0 "unix://$SOCK" >>"$log" 2>&1 </dev/null) &
   for _ in $(seq 1 50); do ping && break; sleep 0.2; done
   ping || warn "podman API did not come up (see $log)"
 fi
