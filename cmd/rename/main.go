@@ -122,16 +122,14 @@ func run(dir, module, service, display string) error {
 				return err
 			}
 			changed = append(changed, f)
+			if nf := renamePath(f, old, to); strings.HasSuffix(nf, ".go") {
+				goFiles = append(goFiles, nf)
+			}
 		}
 	}
 	moved, err := movePaths(dir, files, old, to)
 	if err != nil {
 		return err
-	}
-	for _, f := range files {
-		if nf := renamePath(f, old, to); strings.HasSuffix(nf, ".go") && slices.Contains(changed, f) {
-			goFiles = append(goFiles, nf)
-		}
 	}
 	if len(goFiles) > 0 { // a longer or shorter name can move comment alignment
 		cmd := exec.Command("gofmt", append([]string{"-w"}, goFiles...)...)

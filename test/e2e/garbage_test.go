@@ -149,9 +149,9 @@ func TestNoServerErrorForAnyClientInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := 0
-	send := func(method, path, query, contentType, body string) {
+	send := func(method, path, query, contentType, body string, extra ...string) {
 		t.Helper()
-		headers := []string{"Content-Type: " + contentType}
+		headers := append([]string{"Content-Type: " + contentType}, extra...)
 		if path != "/login" && path != "/revoke" {
 			headers = append(headers, "Authorization: Bearer "+admin.Token)
 		}
@@ -161,7 +161,7 @@ func TestNoServerErrorForAnyClientInput(t *testing.T) {
 		res := s.request(method, path+query, body, headers...)
 		sent++
 		if res.Status >= 500 {
-			t.Errorf("%s %s%s body %.80q: %d %s", method, path, query, body, res.Status, res.Body)
+			t.Errorf("%s %s%s %q body %.80q: %d %s", method, path, query, extra, body, res.Status, res.Body)
 		}
 	}
 	n := 0
@@ -211,11 +211,7 @@ func TestNoServerErrorForAnyClientInput(t *testing.T) {
 					case "header":
 						// net/http refuses to send NUL or newlines in a header; the rest goes.
 						if !strings.ContainsAny(bad, "\x00") {
-							res := s.request(method, concrete, body, "Content-Type: "+mediaType,
-								"Authorization: Bearer "+admin.Token, p.Value.Name+": "+bad)
-							if res.Status >= 500 {
-								t.Errorf("%s %s header %s %.40q: %d", method, concrete, p.Value.Name, bad, res.Status)
-							}
+							send(method, concrete, "", mediaType, body, p.Value.Name+": "+bad)
 						}
 					}
 				}

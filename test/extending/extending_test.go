@@ -5,7 +5,6 @@ package extending_test
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -155,5 +154,4 @@ func TestWorkedExampleBuildsAndPasses(t *testing.T) {
 	if got := strings.Count(out, "--- PASS: TestFavourites"); got != 2 {
 		t.Errorf("%d use-case tests of the example passed, want 2:\n%s", got, out)
 	}
-	fmt.Fprintln(os.Stderr) // keep go test's output tidy after the subprocesses
 }
