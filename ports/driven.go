@@ -68,6 +68,18 @@ type AttemptCounter interface {
 	// was gone) and keeps each record until now+keep. It is atomic per key under any
 	// concurrency.
 	Add(ctx context.Context, keys []string, now time.Time, keep time.Duration) error
+	// Reserve is a check and an Add in one atomic step: it reads the records of read and
+	// add kept at now, calls admit with them, and only when admit returns nil counts one
+	// attempt for each key of add, as Add does. No other Reserve, Add or Forget of any of
+	// these keys, in this process or another on the same store, runs in between, so a
+	// burst of concurrent attempts is admitted one by one. It returns the records admit
+	// saw, and admit's error unchanged. admit must be quick and touch nothing else: it
+	// runs while the keys are locked.
+	Reserve(ctx context.Context, read, add []string, now time.Time, keep time.Duration,
+		admit func(map[string]AttemptRecord) error) (map[string]AttemptRecord, error)
+	// Forget takes back attempts: n from the count of each key (a record whose count
+	// falls to zero or below is deleted; Last is left as it was). Absent keys are skipped.
+	Forget(ctx context.Context, counts map[string]int) error
 	// Delete forgets keys.
 	Delete(ctx context.Context, keys ...string) error
 	// Sweep deletes the records no longer kept at now and returns how many it deleted.
@@ -104,13 +116,19 @@ type SessionRepository interface {
 	// rotations of one session run one after the other; domain.ErrNotFound if it ended.
 	Lock(ctx context.Context, id int64) (domain.Session, error)
 	// Rotate spends oldHash (at s.LastUsedAt), adds newHash, and stores s's
-	// LastUsedAt, IdleExpiresAt and PreviousTokenHash. Call it with the session locked.
-	Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte) error
+	// LastUsedAt, IdleExpiresAt and PreviousTokenHash. Of the session's spent tokens it
+	// keeps the keepSpent most recently spent (oldHash among them when keepSpent >= 1)
+	// and forgets the others, so a session's record stays bounded however often it is
+	// refreshed. Call it with the session locked.
+	Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte, keepSpent int) error
 	// ActiveUser returns the live user of a session that is live at now, in one lookup:
 	// domain.ErrNotFound when the user or the session is gone or expired.
 	ActiveUser(ctx context.Context, userID, sessionID int64, now time.Time) (domain.User, error)
-	// ListByUser returns userID's sessions live at now, newest first.
-	ListByUser(ctx context.Context, userID int64, now time.Time) ([]domain.Session, error)
+	// ListByUser returns a page of userID's sessions live at now, newest first.
+	ListByUser(ctx context.Context, userID int64, now time.Time, page domain.PageRequest) (domain.Page[domain.Session], error)
+	// Trim ends userID's sessions except the keep newest of those live at now (sessions
+	// no longer live end too); returns how many it ended.
+	Trim(ctx context.Context, userID int64, keep int, now time.Time) (int, error)
 	// End ends session id of userID (with its tokens); domain.ErrNotFound if there is none.
 	End(ctx context.Context, userID, id int64) error
 	// EndAll ends every session of userID except keep (0: none kept); returns how many.

@@ -58,8 +58,8 @@ type Auth interface {
 
 // Sessions are the caller's own sessions.
 type Sessions interface {
-	// List returns the caller's live sessions, newest first.
-	List(ctx context.Context, p Principal) ([]domain.Session, error)
+	// List returns a page of the caller's live sessions, newest first.
+	List(ctx context.Context, p Principal, page domain.PageRequest) (domain.Page[domain.Session], error)
 	// End ends one of them (the current one too); domain.ErrNotFound for any other id.
 	End(ctx context.Context, p Principal, id int64) error
 	// EndAll ends every one of them, the current one included.

@@ -61,7 +61,6 @@ func (c Config) DemoMode() bool { return c.DatabaseURL == "" }
 // a map lookup in tests. Every problem is reported, each naming its variable.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		HTTPAddr:      orDefault(getenv("HTTP_ADDR"), ":8080"),
 		DatabaseURL:   getenv("DATABASE_URL"),
 		AdminPassword: getenv("ADMIN_PASSWORD"),
 		MailFrom:      orDefault(getenv("MAIL_FROM"), "shop@localhost"),
@@ -71,6 +70,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	// Demo mode logs a working admin password: by default it listens on loopback only.
+	// With a database, the usual :8080 (every interface, as a container needs).
+	cfg.HTTPAddr = getenv("HTTP_ADDR")
+	if cfg.HTTPAddr == "" {
+		cfg.HTTPAddr = ":8080"
+		if cfg.DemoMode() {
+			cfg.HTTPAddr = "127.0.0.1:8080"
+		}
 	}
 
 	switch secret := getenv("JWT_SECRET"); {
@@ -143,6 +151,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		{"LOGIN_FAILURES_PER_ACCOUNT", &cfg.Throttle.AccountFailures, usecase.DefaultThrottleConfig.AccountFailures, 1, 1 << 20},
 		{"LOGIN_FAILURES_PER_ADDRESS", &cfg.Throttle.AddressFailures, usecase.DefaultThrottleConfig.AddressFailures, 1, 1 << 20},
 		{"REGISTRATIONS_PER_ADDRESS", &cfg.Throttle.Registrations, usecase.DefaultThrottleConfig.Registrations, 1, 1 << 20},
+		{"THROTTLE_IPV6_PREFIX", &cfg.Throttle.IPv6Prefix, usecase.DefaultThrottleConfig.IPv6Prefix, 32, 128},
+		{"SESSIONS_PER_ACCOUNT", &cfg.Sessions.PerAccount, usecase.DefaultSessionConfig.PerAccount, 1, 10000},
+		{"REFRESH_REUSE_HISTORY", &cfg.Sessions.ReuseHistory, usecase.DefaultSessionConfig.ReuseHistory, 1, 10000},
 	}
 	cfg.Throttle = usecase.DefaultThrottleConfig
 	for _, v := range ints {
@@ -189,6 +200,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.TrustedProxies = append(cfg.TrustedProxies, p)
 	}
 	for _, o := range list(getenv("CORS_ALLOWED_ORIGINS")) {
+		if strings.Contains(o, "*") {
+			bad("CORS_ALLOWED_ORIGINS", "%q has a wildcard: list each origin exactly, like https://shop.example.com", o)
+			continue
+		}
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
 			bad("CORS_ALLOWED_ORIGINS", "%q is not an origin like https://shop.example.com (\"*\" is not accepted)", o)
@@ -196,14 +211,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		cfg.CORSOrigins = append(cfg.CORSOrigins, o)
 	}
-	// METRICS_ADDR: host:port, or a bare port, which means loopback (the safe default
-	// for metrics and profiles); unset or empty: no private listener.
+	// METRICS_ADDR: host:port; a bare port or an empty host (:9090) means loopback, the
+	// safe default for metrics and profiles. Every interface only when asked for by name
+	// (0.0.0.0:9090 or [::]:9090). Unset or empty: no private listener.
 	if v := getenv("METRICS_ADDR"); v != "" {
 		if _, err := strconv.Atoi(v); err == nil {
-			v = "127.0.0.1:" + v
+			v = ":" + v
 		}
-		if _, _, err := net.SplitHostPort(v); err != nil {
-			bad("METRICS_ADDR", "must be host:port or a port (loopback), got %q", v)
+		host, port, err := net.SplitHostPort(v)
+		if err != nil || port == "" {
+			bad("METRICS_ADDR", "must be host:port, :port or a port (both loopback), got %q", v)
+		} else if host == "" {
+			v = net.JoinHostPort("127.0.0.1", port)
 		}
 		cfg.MetricsAddr = v
 	}

@@ -15,7 +15,7 @@ func TestDemoDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.DemoMode() || cfg.HTTPAddr != ":8080" || cfg.BcryptCost != 12 || cfg.TokenTTL != 15*time.Minute ||
+	if !cfg.DemoMode() || cfg.HTTPAddr != "127.0.0.1:8080" || cfg.BcryptCost != 12 || cfg.TokenTTL != 15*time.Minute ||
 		len(cfg.JWTSecret) < 32 || !cfg.JWTGenerated {
 		t.Fatalf("demo config = %+v", cfg)
 	}
@@ -54,6 +54,13 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"base delay":              {map[string]string{"LOGIN_BASE_DELAY": "soon"}, "LOGIN_BASE_DELAY"},
 		"proxies":                 {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, example.com"}, "TRUSTED_PROXIES"},
 		"cors wildcard":           {map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
+		"cors scheme wildcard":    {map[string]string{"CORS_ALLOWED_ORIGINS": "https://ok.example, https://*"}, "CORS_ALLOWED_ORIGINS"},
+		"cors subdomain wildcard": {map[string]string{"CORS_ALLOWED_ORIGINS": "https://*.example.com"}, "CORS_ALLOWED_ORIGINS"},
+		"cors port wildcard":      {map[string]string{"CORS_ALLOWED_ORIGINS": "http://localhost:*"}, "CORS_ALLOWED_ORIGINS"},
+		"ipv6 prefix":             {map[string]string{"THROTTLE_IPV6_PREFIX": "16"}, "THROTTLE_IPV6_PREFIX"},
+		"sessions per account":    {map[string]string{"SESSIONS_PER_ACCOUNT": "0"}, "SESSIONS_PER_ACCOUNT"},
+		"reuse history":           {map[string]string{"REFRESH_REUSE_HISTORY": "many"}, "REFRESH_REUSE_HISTORY"},
+		"metrics without port":    {map[string]string{"METRICS_ADDR": "127.0.0.1:"}, "METRICS_ADDR"},
 		"otlp grpc":               {map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "OTEL_EXPORTER_OTLP_PROTOCOL"},
 		"metrics addr":            {map[string]string{"METRICS_ADDR": "nonsense"}, "METRICS_ADDR"},
 		"log format":              {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
@@ -82,6 +89,14 @@ func TestPostgresConfig(t *testing.T) {
 	if err != nil || cfg.DemoMode() || string(cfg.JWTSecret) != secret || cfg.JWTGenerated || cfg.HTTPAddr != "127.0.0.1:9" {
 		t.Fatalf("cfg = %+v, err = %v", cfg, err)
 	}
+	// With a database, the default listens on every interface (a container's port).
+	if cfg, _ := load(map[string]string{"DATABASE_URL": "postgres://db", "JWT_SECRET": secret}); cfg.HTTPAddr != ":8080" {
+		t.Fatalf("HTTP_ADDR default with a database = %q, want :8080", cfg.HTTPAddr)
+	}
+	// Demo mode listens wherever it is told to.
+	if cfg, _ := load(map[string]string{"HTTP_ADDR": ":8081"}); cfg.HTTPAddr != ":8081" {
+		t.Fatalf("explicit HTTP_ADDR in demo mode = %q", cfg.HTTPAddr)
+	}
 }
 
 func TestAbuseSettings(t *testing.T) {
@@ -109,6 +124,14 @@ func TestObservabilitySettings(t *testing.T) {
 	cfg, err := load(map[string]string{"METRICS_ADDR": "9090", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/"})
 	if err != nil || cfg.MetricsAddr != "127.0.0.1:9090" || cfg.TracesEndpoint != "http://collector:4318/v1/traces" {
 		t.Fatalf("cfg = %+v, %v", cfg, err)
+	}
+	for in, want := range map[string]string{
+		":9090": "127.0.0.1:9090", "0.0.0.0:9090": "0.0.0.0:9090", "[::]:9090": "[::]:9090",
+		"10.1.2.3:9090": "10.1.2.3:9090", "localhost:9": "localhost:9",
+	} {
+		if cfg, err := load(map[string]string{"METRICS_ADDR": in}); err != nil || cfg.MetricsAddr != want {
+			t.Errorf("METRICS_ADDR=%s: %q, %v; want %s", in, cfg.MetricsAddr, err, want)
+		}
 	}
 	off, _ := load(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "true"})
 	if off.TracesEndpoint != "" || off.MetricsAddr != "" {

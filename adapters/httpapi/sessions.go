@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
 )
 
@@ -19,27 +20,25 @@ type sessionResponse struct {
 	Current    bool      `json:"current"` // the session of the token that asks
 }
 
-type sessionList struct {
-	Items []sessionResponse `json:"items"`
-}
-
 func (a *api) listSessions(c *gin.Context) {
+	req, ok := pageRequest(c, domain.CursorSessions)
+	if !ok {
+		return
+	}
 	p := principal(c)
-	list, err := a.sessions.List(c.Request.Context(), p)
+	list, err := a.sessions.List(c.Request.Context(), p, req)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	out := sessionList{Items: make([]sessionResponse, len(list))}
-	for i, s := range list {
+	c.JSON(http.StatusOK, toPage(list, func(s domain.Session) sessionResponse {
 		end := s.ExpiresAt
 		if s.IdleExpiresAt.Before(end) {
 			end = s.IdleExpiresAt
 		}
-		out.Items[i] = sessionResponse{ID: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
+		return sessionResponse{ID: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
 			ExpiresAt: end, UserAgent: s.UserAgent, Current: s.ID == p.SessionID}
-	}
-	c.JSON(http.StatusOK, out)
+	}))
 }
 
 func (a *api) endSession(c *gin.Context) {

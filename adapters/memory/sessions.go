@@ -52,7 +52,7 @@ func (r SessionRepository) Lock(ctx context.Context, id int64) (domain.Session, 
 }
 
 // Rotate implements ports.SessionRepository.
-func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte) error {
+func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte, keepSpent int) error {
 	defer r.s.lock(ctx)()
 	cur, ok := r.s.st.sessions[s.ID]
 	g, found := r.s.st.refresh[string(oldHash)]
@@ -64,6 +64,22 @@ func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash
 	g.SpentAt = s.LastUsedAt
 	put(r.s, r.s.st.refresh, string(oldHash), g)
 	put(r.s, r.s.st.refresh, string(newHash), domain.RefreshGrant{SessionID: s.ID, UserID: s.UserID, IssuedAt: s.LastUsedAt})
+	type spentToken struct {
+		hash string
+		domain.RefreshGrant
+	}
+	var spent []spentToken
+	for h, g := range r.s.st.refresh {
+		if g.SessionID == s.ID && !g.SpentAt.IsZero() {
+			spent = append(spent, spentToken{h, g})
+		}
+	}
+	slices.SortFunc(spent, func(a, b spentToken) int {
+		return cmp.Or(b.SpentAt.Compare(a.SpentAt), b.IssuedAt.Compare(a.IssuedAt), cmp.Compare(b.hash, a.hash))
+	})
+	for _, t := range spent[min(max(keepSpent, 0), len(spent)):] {
+		del(r.s, r.s.st.refresh, t.hash)
+	}
 	return nil
 }
 
@@ -79,16 +95,39 @@ func (r SessionRepository) ActiveUser(ctx context.Context, userID, sessionID int
 }
 
 // ListByUser implements ports.SessionRepository.
-func (r SessionRepository) ListByUser(ctx context.Context, userID int64, now time.Time) ([]domain.Session, error) {
+func (r SessionRepository) ListByUser(ctx context.Context, userID int64, now time.Time, p domain.PageRequest) (domain.Page[domain.Session], error) {
 	defer r.s.lock(ctx)()
-	out := []domain.Session{}
+	return pageOf(r.live(userID, now), p, domain.Session.Cursor), nil
+}
+
+// live returns userID's sessions live at now, newest first; call with the lock held.
+func (r SessionRepository) live(userID int64, now time.Time) []domain.Session {
+	var out []domain.Session
 	for _, s := range r.s.st.sessions {
 		if s.UserID == userID && s.Live(now) {
 			out = append(out, s)
 		}
 	}
 	slices.SortFunc(out, func(a, b domain.Session) int { return cmp.Compare(b.ID, a.ID) })
-	return out, nil
+	return out
+}
+
+// Trim implements ports.SessionRepository.
+func (r SessionRepository) Trim(ctx context.Context, userID int64, keep int, now time.Time) (int, error) {
+	defer r.s.lock(ctx)()
+	kept := map[int64]bool{}
+	live := r.live(userID, now)
+	for _, s := range live[:min(max(keep, 0), len(live))] {
+		kept[s.ID] = true
+	}
+	n := 0
+	for id, s := range r.s.st.sessions {
+		if s.UserID == userID && !kept[id] {
+			r.end(id)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // End implements ports.SessionRepository.

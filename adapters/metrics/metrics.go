@@ -75,9 +75,22 @@ func (m *Metrics) Started() { m.inFlight.Inc() }
 // Finished counts a served request (httpapi.Recorder).
 func (m *Metrics) Finished(method, route string, status int, d time.Duration) {
 	m.inFlight.Dec()
+	method = methodLabel(method)
 	class := strconv.Itoa(status/100) + "xx"
 	m.requests.WithLabelValues(method, route, class).Inc()
 	m.duration.WithLabelValues(method, route, class).Observe(d.Seconds())
+}
+
+// methodLabel is method when it is one of the methods of RFC 9110 and PATCH, and
+// "OTHER" for anything else: a client can send any token as a method, and each new label
+// value would be a new series kept for the life of the process.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 // LoginOutcome implements ports.Telemetry.

@@ -13,5 +13,6 @@ var ListStatements = map[string]struct {
 	"products":               {listProductsSQL, []any{int64(10)}},
 	"products of a category": {listProductsInCategorySQL, []any{int64(3), int64(10)}},
 	"orders":                 {listOrdersSQL, []any{int64(7)}},
+	"sessions":               {listSessionsSQL, []any{int64(7), int64(1 << 40), time.Now()}},
 	"orders after a cursor":  {listOrdersAfterSQL, []any{int64(7), time.Now(), int64(10)}},
 }

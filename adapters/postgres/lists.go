@@ -20,6 +20,11 @@ const (
 	listProductsInCategorySQL = productSelect + `
 		WHERE p.deleted_at IS NULL AND p.category_id = $1 AND p.id > $2 ORDER BY p.id`
 
+	// Newest first, from sessions_user (user_id, id DESC); $2 is the cursor's id (the
+	// largest bigint on the first page).
+	listSessionsSQL = `SELECT ` + sessionColumns + ` FROM sessions
+		WHERE user_id = $1 AND id < $2 AND idle_expires_at > $3 AND expires_at > $3 ORDER BY id DESC`
+
 	// Newest first; the row comparison walks orders_user_newest (user_id, created_at
 	// DESC, id DESC) from the cursor on.
 	listOrdersSQL = orderSelect + `

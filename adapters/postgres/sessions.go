@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -72,8 +73,10 @@ func (r SessionRepository) Lock(ctx context.Context, id int64) (domain.Session, 
 		`SELECT `+sessionColumns+` FROM sessions WHERE id = $1 FOR UPDATE`, id)))
 }
 
-// Rotate implements ports.SessionRepository in one statement.
-func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte) error {
+// Rotate implements ports.SessionRepository: the rotation in one statement, then the
+// spent tokens beyond keepSpent are forgotten (a session has only a few rows, found by
+// refresh_tokens_session).
+func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte, keepSpent int) error {
 	tag, err := r.db.q(ctx).Exec(ctx,
 		`WITH s AS (UPDATE sessions SET last_used_at = $2, idle_expires_at = $3, previous_token_hash = $4
 		            WHERE id = $1 RETURNING id),
@@ -85,6 +88,13 @@ func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash
 	}
 	if tag.RowsAffected() != 1 {
 		return domain.ErrNotFound
+	}
+	_, err = r.db.q(ctx).Exec(ctx,
+		`DELETE FROM refresh_tokens WHERE session_id = $1 AND spent_at IS NOT NULL AND token_hash NOT IN (
+		   SELECT token_hash FROM refresh_tokens WHERE session_id = $1 AND spent_at IS NOT NULL
+		   ORDER BY spent_at DESC, issued_at DESC, token_hash DESC LIMIT $2)`, s.ID, max(keepSpent, 0))
+	if err != nil {
+		return fmt.Errorf("rotate session: forget spent tokens: %w", err)
 	}
 	return nil
 }
@@ -100,20 +110,24 @@ func (r SessionRepository) ActiveUser(ctx context.Context, userID, sessionID int
 }
 
 // ListByUser implements ports.SessionRepository.
-func (r SessionRepository) ListByUser(ctx context.Context, userID int64, now time.Time) ([]domain.Session, error) {
-	rows, err := r.db.q(ctx).Query(ctx, `SELECT `+sessionColumns+` FROM sessions
-		WHERE user_id = $1 AND idle_expires_at > $2 AND expires_at > $2 ORDER BY id DESC`, userID, now)
+func (r SessionRepository) ListByUser(ctx context.Context, userID int64, now time.Time, p domain.PageRequest) (domain.Page[domain.Session], error) {
+	before := int64(math.MaxInt64)
+	if !p.After.IsZero() {
+		before = p.After.ID()
+	}
+	return page(ctx, r.db.q(ctx), p, scanSession, domain.Session.Cursor, listSessionsSQL, userID, before, now)
+}
+
+// Trim implements ports.SessionRepository.
+func (r SessionRepository) Trim(ctx context.Context, userID int64, keep int, now time.Time) (int, error) {
+	tag, err := r.db.q(ctx).Exec(ctx,
+		`DELETE FROM sessions WHERE user_id = $1 AND id NOT IN (
+		   SELECT id FROM sessions WHERE user_id = $1 AND idle_expires_at > $3 AND expires_at > $3
+		   ORDER BY id DESC LIMIT $2)`, userID, max(keep, 0), now)
 	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
+		return 0, fmt.Errorf("trim sessions: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Session, error) { return scanSession(row) })
-	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
-	}
-	if out == nil {
-		out = []domain.Session{}
-	}
-	return out, nil
+	return int(tag.RowsAffected()), nil
 }
 
 // End implements ports.SessionRepository; the tokens go by ON DELETE CASCADE.

@@ -28,7 +28,11 @@ const (
 	CursorCategories CursorKind = 'c' // id ascending
 	CursorProducts   CursorKind = 'p' // id ascending
 	CursorOrders     CursorKind = 'o' // (created_at, id) descending: newest first
+	CursorSessions   CursorKind = 's' // id descending: newest first
 )
+
+// timed reports whether the lists of kind are keyed by a time and an id.
+func (k CursorKind) timed() bool { return k == CursorOrders }
 
 // Cursor is a position in a list: after the item with this key. The zero Cursor is the
 // start of the list (in a request) or the end of it (as a page's Next).
@@ -56,6 +60,8 @@ func (c Cursor) Follows(after Cursor) bool {
 		return true
 	case c.kind == CursorOrders:
 		return c.at < after.at || (c.at == after.at && c.id < after.id)
+	case c.kind == CursorSessions:
+		return c.id < after.id
 	default:
 		return c.id > after.id
 	}
@@ -74,7 +80,9 @@ func (c Cursor) Time() time.Time { return time.UnixMicro(c.at).UTC() }
 // big-endian int64 (time in µs, id), then a CRC-32 of all before it. Opaque to clients;
 // the checksum catches cut or altered cursors. It is not a signature: a client who
 // forges a valid cursor only chooses where its own walk starts, which limit and filters
-// allow anyway; access rules never come from a cursor.
+// allow anyway; access rules never come from a cursor, and ParseCursor range-checks
+// every field, so a forged cursor is refused (invalid_cursor) or starts a walk at a
+// position that could exist (docs/decisions.md says why cursors are not signed).
 const (
 	cursorVersion = 1
 	cursorLen     = 2 + 8 + 8 + 4
@@ -110,10 +118,31 @@ func ParseCursor(s string, kind CursorKind) (Cursor, error) {
 		return Cursor{}, ErrInvalidCursor
 	}
 	c := Cursor{kind: kind, at: int64(binary.BigEndian.Uint64(b[2:10])), id: int64(binary.BigEndian.Uint64(b[10:18]))}
-	if c.id <= 0 {
+	if !c.inRange() {
 		return Cursor{}, ErrInvalidCursor
 	}
 	return c, nil
+}
+
+// Bounds of a cursor's time: what any store holds (Postgres timestamps end before the
+// year 294277 and start in 4714 BC). The checksum is public, so a client can build a
+// well-formed cursor with any field; every field is checked here, before a store sees it.
+var (
+	minCursorTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	maxCursorTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
+)
+
+// inRange reports whether every field of c is one this service can have made: a
+// positive id and, for lists keyed by time, a time from 1970 to the year 9999 (and no
+// time for the others).
+func (c Cursor) inRange() bool {
+	if c.id <= 0 {
+		return false
+	}
+	if c.kind.timed() {
+		return c.at >= minCursorTime && c.at <= maxCursorTime
+	}
+	return c.at == 0
 }
 
 // PageRequest selects a page of a list: Limit items after After.
@@ -158,6 +187,9 @@ func (c Category) Cursor() Cursor { return AfterID(CursorCategories, c.ID) }
 
 // Cursor is the position after p in the product list.
 func (p Product) Cursor() Cursor { return AfterID(CursorProducts, p.ID) }
+
+// Cursor is the position after s in a user's session list (newest first).
+func (s Session) Cursor() Cursor { return AfterID(CursorSessions, s.ID) }
 
 // Cursor is the position after o in an order list (newest first).
 func (o Order) Cursor() Cursor { return AfterTimeID(CursorOrders, o.CreatedAt, o.ID) }

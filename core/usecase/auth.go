@@ -23,10 +23,17 @@ type SessionConfig struct {
 	// refresh whose answer it lost, two tabs refreshing at once). Any other spent token
 	// ends the session. 0 is strict.
 	ReuseGrace time.Duration
+	// PerAccount bounds an account's live sessions: a login beyond it ends the oldest.
+	PerAccount int
+	// ReuseHistory spent refresh tokens are kept per session, the most recently spent:
+	// presenting one of them again is detected as reuse and ends the session. An older
+	// one is forgotten, and refused like any unknown token (the session goes on).
+	ReuseHistory int
 }
 
 // DefaultSessionConfig is the policy documented in docs/decisions.md.
-var DefaultSessionConfig = SessionConfig{IdleTimeout: 7 * 24 * time.Hour, MaxLifetime: 30 * 24 * time.Hour, ReuseGrace: 10 * time.Second}
+var DefaultSessionConfig = SessionConfig{IdleTimeout: 7 * 24 * time.Hour, MaxLifetime: 30 * 24 * time.Hour,
+	ReuseGrace: 10 * time.Second, PerAccount: 50, ReuseHistory: 32}
 
 // Auth implements ports.Auth.
 type Auth struct {
@@ -53,9 +60,11 @@ func NewAuth(users ports.UserRepository, sessions ports.SessionRepository, hashe
 		throttle: throttle, clock: clock, tx: tx, cfg: cfg, metrics: metrics, log: log}
 }
 
-// Login implements the password grant. Order matters: the throttle is asked first (a
-// refused attempt costs no hash), then exactly one password comparison runs whether or
-// not the account exists, then the outcome is counted. Success starts a session.
+// Login implements the password grant. Order matters: the throttle admits the attempt
+// and counts it as failed in one atomic step (a refused attempt costs no hash, and a
+// parallel burst is admitted one by one), then exactly one password comparison runs
+// whether or not the account exists; a right password takes the failure back. Success
+// starts a session.
 func (a *Auth) Login(ctx context.Context, in ports.LoginInput) (ports.TokenPair, error) {
 	p, err := a.login(ctx, in)
 	switch {
@@ -73,32 +82,44 @@ func (a *Auth) Login(ctx context.Context, in ports.LoginInput) (ports.TokenPair,
 
 func (a *Auth) login(ctx context.Context, in ports.LoginInput) (ports.TokenPair, error) {
 	username := a.emails.NormalizeEmail(in.Username)
-	keys := keysFor(string(domain.CanonicalEmail(username)), in.ClientAddr)
-	recs, err := a.throttle.checkLogin(ctx, keys)
+	att, err := a.throttle.reserveLogin(ctx, a.throttle.keysFor(string(domain.CanonicalEmail(username)), in.ClientAddr))
 	if err != nil {
 		return ports.TokenPair{}, err
 	}
+	// The attempt is counted as failed already; only a right password or a comparison
+	// that never ran undoes that.
 	u, err := a.verify(ctx, username, in.Password)
 	if errors.Is(err, domain.ErrInvalidCredentials) {
-		if cerr := a.throttle.loginFailed(ctx, keys); cerr != nil {
-			return ports.TokenPair{}, fmt.Errorf("login: count failure: %w", cerr)
+		return ports.TokenPair{}, err
+	}
+	if err != nil {
+		if gerr := a.throttle.giveBack(ctx, att); gerr != nil {
+			a.log.WarnContext(ctx, "login attempt not given back", slog.Any("error", gerr))
 		}
 		return ports.TokenPair{}, err
 	}
-	if err != nil {
-		return ports.TokenPair{}, err
-	}
-	if err := a.throttle.loginSucceeded(ctx, keys, recs); err != nil {
+	if err := a.throttle.loginSucceeded(ctx, att); err != nil {
 		return ports.TokenPair{}, fmt.Errorf("login: clear failures: %w", err)
 	}
 	a.upgradeHash(ctx, u, in.Password)
 
 	now := a.clock.Now()
 	refresh := domain.NewRefreshToken()
-	s, err := a.sessions.Create(ctx, domain.Session{
-		UserID: u.ID, CreatedAt: now, LastUsedAt: now, IdleExpiresAt: now.Add(a.cfg.IdleTimeout),
-		ExpiresAt: now.Add(a.cfg.MaxLifetime), UserAgent: domain.CleanUserAgent(in.UserAgent),
-	}, refresh.Hash())
+	var s domain.Session
+	err = a.tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		s, err = a.sessions.Create(ctx, domain.Session{
+			UserID: u.ID, CreatedAt: now, LastUsedAt: now, IdleExpiresAt: now.Add(a.cfg.IdleTimeout),
+			ExpiresAt: now.Add(a.cfg.MaxLifetime), UserAgent: domain.CleanUserAgent(in.UserAgent),
+		}, refresh.Hash())
+		if err != nil {
+			return err
+		}
+		if a.cfg.PerAccount > 0 {
+			_, err = a.sessions.Trim(ctx, u.ID, a.cfg.PerAccount, now)
+		}
+		return err
+	})
 	if err != nil {
 		return ports.TokenPair{}, fmt.Errorf("login: start session: %w", err)
 	}
@@ -200,7 +221,7 @@ func (a *Auth) Refresh(ctx context.Context, token domain.RefreshToken) (ports.To
 			outcome = reused
 		default:
 			s.LastUsedAt, s.IdleExpiresAt, s.PreviousTokenHash = now, now.Add(a.cfg.IdleTimeout), old
-			return a.sessions.Rotate(ctx, s, old, next.Hash())
+			return a.sessions.Rotate(ctx, s, old, next.Hash(), max(a.cfg.ReuseHistory, 1))
 		}
 		return a.sessions.End(ctx, s.UserID, s.ID)
 	})

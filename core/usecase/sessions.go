@@ -21,11 +21,11 @@ func NewSessions(sessions ports.SessionRepository, clock ports.Clock) *Sessions 
 	return &Sessions{sessions: sessions, clock: clock}
 }
 
-// List returns the caller's live sessions, newest first.
-func (s *Sessions) List(ctx context.Context, p ports.Principal) ([]domain.Session, error) {
-	l, err := s.sessions.ListByUser(ctx, p.User.ID, s.clock.Now())
+// List returns a page of the caller's live sessions, newest first.
+func (s *Sessions) List(ctx context.Context, p ports.Principal, page domain.PageRequest) (domain.Page[domain.Session], error) {
+	l, err := s.sessions.ListByUser(ctx, p.User.ID, s.clock.Now(), page)
 	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
+		return l, fmt.Errorf("list sessions: %w", err)
 	}
 	return l, nil
 }

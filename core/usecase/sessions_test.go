@@ -154,7 +154,8 @@ func TestRevokeAndSessionList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := f.sessions.List(ctx, pb)
+	page, err := f.sessions.List(ctx, pb, domain.PageRequest{Limit: 10})
+	list := page.Items
 	if err != nil || len(list) != 2 || list[0].ID != pb.SessionID || list[0].UserAgent != "testagent" {
 		t.Fatalf("sessions = %+v, %v; want 2, newest (current) first, user agent cleaned", list, err)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
@@ -34,6 +36,9 @@ type ThrottleConfig struct {
 	// latest one; more are refused until the window has passed.
 	Registrations      int
 	RegistrationWindow time.Duration
+	// IPv6Prefix: IPv6 clients count per network of this many leading bits (one host
+	// usually has a /64 to choose addresses from); IPv4 clients per address.
+	IPv6Prefix int
 }
 
 // DefaultThrottleConfig is the policy documented in docs/decisions.md.
@@ -42,11 +47,18 @@ var DefaultThrottleConfig = ThrottleConfig{
 	BaseDelay: time.Second, MaxDelay: 15 * time.Minute, Window: time.Hour,
 	KnownAddressFor: 30 * 24 * time.Hour,
 	Registrations:   20, RegistrationWindow: time.Hour,
+	IPv6Prefix: 64,
 }
 
 // Throttle decides, from counts kept behind ports.AttemptCounter, whether a login or a
 // registration may go ahead. It runs before any password work, so a refused attempt costs
-// one indexed read and no hash.
+// a few indexed statements and no hash.
+//
+// An admitted login attempt is counted as a failure before its password is compared
+// (ports.AttemptCounter.Reserve checks and counts in one atomic step), and given back
+// when the comparison succeeds or never ran. Were it counted after the comparison, every
+// attempt of a parallel burst would pass the check before the first was counted, and a
+// burst could test any number of passwords at once.
 type Throttle struct {
 	store ports.AttemptCounter
 	clock ports.Clock
@@ -56,6 +68,9 @@ type Throttle struct {
 // NewThrottle builds the throttling policy.
 func NewThrottle(store ports.AttemptCounter, clock ports.Clock, cfg ThrottleConfig) *Throttle {
 	cfg.Window = max(cfg.Window, 2*cfg.MaxDelay)
+	if cfg.IPv6Prefix <= 0 || cfg.IPv6Prefix > 128 {
+		cfg.IPv6Prefix = DefaultThrottleConfig.IPv6Prefix
+	}
 	return &Throttle{store: store, clock: clock, cfg: cfg}
 }
 
@@ -64,17 +79,36 @@ type loginKeys struct {
 	account, address, pair, known string // address, pair and known are "" without an address
 }
 
-// keysFor names the counters of a login for account identifier id from addr. The
-// identifier is hashed: the table never holds emails, and any bytes a client sends make a
-// short, storable key.
-func keysFor(id, addr string) loginKeys {
+// keysFor names the counters of a login for account identifier id from the client
+// address addr. The identifier is hashed: the table never holds emails, and any bytes a
+// client sends make a short, storable key.
+func (t *Throttle) keysFor(id, addr string) loginKeys {
 	sum := sha256.Sum256([]byte(id))
 	acct := hex.EncodeToString(sum[:16])
 	k := loginKeys{account: "a:" + acct}
-	if addr != "" {
-		k.address, k.pair, k.known = "i:"+addr, "p:"+acct+"|"+addr, "k:"+acct+"|"+addr
+	if a := t.addressKey(addr); a != "" {
+		k.address, k.pair, k.known = "i:"+a, "p:"+acct+"|"+a, "k:"+acct+"|"+a
 	}
 	return k
+}
+
+// addressKey is the budget an address counts against: its canonical text for IPv4 (and
+// IPv4-mapped IPv6, which is the same host), and its IPv6Prefix-bit network for IPv6,
+// since one host usually has a whole /64 to pick addresses from. Text that is no address
+// at all (a transport without one) counts as is.
+func (t *Throttle) addressKey(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.WithZone("").Unmap()
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, t.cfg.IPv6Prefix).Masked().String()
+	}
+	return ip.String()
 }
 
 func nonEmpty(keys ...string) []string {
@@ -99,26 +133,38 @@ func (t *Throttle) delayEnd(rec ports.AttemptRecord, free int) time.Time {
 	return rec.Last.Add(delay)
 }
 
-// checkLogin returns domain.ErrThrottled (with the wait) when the attempt must wait, and
-// otherwise the records it read, for loginSucceeded.
-func (t *Throttle) checkLogin(ctx context.Context, k loginKeys) (map[string]ports.AttemptRecord, error) {
+// attempt is an admitted login attempt, already counted as a failure.
+type attempt struct {
+	keys loginKeys
+	recs map[string]ports.AttemptRecord // as they were when it was admitted
+}
+
+// reserveLogin admits a login attempt and counts it as failed at once, or returns
+// domain.ErrThrottled (with the wait) and counts nothing.
+func (t *Throttle) reserveLogin(ctx context.Context, k loginKeys) (attempt, error) {
 	now := t.clock.Now()
-	recs, err := t.store.Get(ctx, nonEmpty(k.account, k.address, k.pair, k.known), now)
-	if err != nil {
-		return nil, fmt.Errorf("throttle: %w", err)
-	}
-	var until time.Time
-	if _, known := recs[k.known]; known {
-		until = t.delayEnd(recs[k.pair], t.cfg.AccountFailures)
-	} else {
-		until = t.delayEnd(recs[k.account], t.cfg.AccountFailures)
-	}
-	if k.address != "" {
-		if end := t.delayEnd(recs[k.address], t.cfg.AddressFailures); end.After(until) {
-			until = end
+	admit := func(recs map[string]ports.AttemptRecord) error {
+		var until time.Time
+		if _, known := recs[k.known]; known {
+			until = t.delayEnd(recs[k.pair], t.cfg.AccountFailures)
+		} else {
+			until = t.delayEnd(recs[k.account], t.cfg.AccountFailures)
 		}
+		if k.address != "" {
+			if end := t.delayEnd(recs[k.address], t.cfg.AddressFailures); end.After(until) {
+				until = end
+			}
+		}
+		return throttledUntil(now, until)
 	}
-	return recs, throttledUntil(now, until)
+	recs, err := t.store.Reserve(ctx, nonEmpty(k.known), nonEmpty(k.account, k.address, k.pair), now, t.cfg.Window, admit)
+	if err != nil {
+		if errors.Is(err, domain.ErrThrottled) {
+			return attempt{}, err
+		}
+		return attempt{}, fmt.Errorf("throttle: %w", err)
+	}
+	return attempt{keys: k, recs: recs}, nil
 }
 
 func throttledUntil(now, until time.Time) error {
@@ -128,50 +174,65 @@ func throttledUntil(now, until time.Time) error {
 	return domain.Throttled(until.Sub(now))
 }
 
-// loginFailed counts a failed login.
-func (t *Throttle) loginFailed(ctx context.Context, k loginKeys) error {
-	return t.store.Add(ctx, nonEmpty(k.account, k.address, k.pair), t.clock.Now(), t.cfg.Window)
+// giveBack takes back an admitted attempt whose password was never compared (the hasher
+// was busy, the store failed): it was not a guess. It runs even when ctx has ended.
+func (t *Throttle) giveBack(ctx context.Context, a attempt) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveBackTimeout)
+	defer cancel()
+	counts := map[string]int{}
+	for _, key := range nonEmpty(a.keys.account, a.keys.address, a.keys.pair) {
+		counts[key] = 1
+	}
+	return t.store.Forget(ctx, counts)
 }
 
-// loginSucceeded clears the account's failures and makes the address known to it. The
-// address's own count stays: logging in to one's own account must not reset a budget
-// that guards every other account. recs are what checkLogin read: the common case (no
-// failures to clear, an address known since less than a day) writes nothing.
-func (t *Throttle) loginSucceeded(ctx context.Context, k loginKeys, recs map[string]ports.AttemptRecord) error {
-	var clear []string
-	for _, key := range nonEmpty(k.account, k.pair) {
-		if _, ok := recs[key]; ok {
-			clear = append(clear, key)
-		}
+// loginSucceeded settles an admitted attempt whose password was right. It clears what
+// belongs to this account at this address: the pair's failures, and the same number
+// (with this attempt) from the account's count, so the owner's own typos stop counting.
+// Failures from other addresses stay in the account's count: the owner logging in must
+// not hand a guesser elsewhere a fresh budget. The address's count only gets this
+// attempt back: logging in to one's own account must not reset a budget that guards
+// every other account. Then the address becomes known to the account.
+func (t *Throttle) loginSucceeded(ctx context.Context, a attempt) error {
+	k := a.keys
+	counts := map[string]int{k.account: 1 + a.recs[k.pair].Count}
+	if k.address != "" {
+		counts[k.address], counts[k.pair] = 1, 1+a.recs[k.pair].Count
 	}
-	if len(clear) > 0 {
-		if err := t.store.Delete(ctx, clear...); err != nil {
-			return err
-		}
+	if err := t.store.Forget(ctx, counts); err != nil {
+		return err
 	}
 	now := t.clock.Now()
-	if known, ok := recs[k.known]; k.known == "" || (ok && now.Sub(known.Last) < knownRefresh) {
+	if known, ok := a.recs[k.known]; k.known == "" || (ok && now.Sub(known.Last) < knownRefresh) {
 		return nil
 	}
 	return t.store.Add(ctx, []string{k.known}, now, t.cfg.KnownAddressFor)
 }
 
+// giveBackTimeout bounds giving an attempt back, after the request may have timed out.
+const giveBackTimeout = time.Second
+
 // knownRefresh: a known address's record is renewed at most this often.
 const knownRefresh = 24 * time.Hour
 
 // registration counts a registration attempt from addr, or refuses it with
-// domain.ErrThrottled when the address used up its budget.
+// domain.ErrThrottled when the address used up its budget: one atomic step, so a
+// parallel burst gets no more than the budget.
 func (t *Throttle) registration(ctx context.Context, addr string) error {
-	if addr == "" {
+	a := t.addressKey(addr)
+	if a == "" {
 		return nil
 	}
-	key, now := "r:"+addr, t.clock.Now()
-	recs, err := t.store.Get(ctx, []string{key}, now)
-	if err != nil {
+	key, now := "r:"+a, t.clock.Now()
+	_, err := t.store.Reserve(ctx, nil, []string{key}, now, t.cfg.RegistrationWindow,
+		func(recs map[string]ports.AttemptRecord) error {
+			if rec, ok := recs[key]; ok && rec.Count >= t.cfg.Registrations {
+				return throttledUntil(now, rec.Last.Add(t.cfg.RegistrationWindow))
+			}
+			return nil
+		})
+	if err != nil && !errors.Is(err, domain.ErrThrottled) {
 		return fmt.Errorf("throttle: %w", err)
 	}
-	if rec, ok := recs[key]; ok && rec.Count >= t.cfg.Registrations {
-		return throttledUntil(now, rec.Last.Add(t.cfg.RegistrationWindow))
-	}
-	return t.store.Add(ctx, []string{key}, now, t.cfg.RegistrationWindow)
+	return err
 }

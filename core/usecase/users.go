@@ -163,19 +163,21 @@ func (s *Users) ChangePassword(ctx context.Context, p ports.Principal, in ports.
 	if err := v.Err(); err != nil {
 		return err
 	}
-	keys := keysFor(string(p.User.Email), in.ClientAddr)
-	if _, err := s.throttle.checkLogin(ctx, keys); err != nil {
+	att, err := s.throttle.reserveLogin(ctx, s.throttle.keysFor(string(p.User.Email), in.ClientAddr))
+	if err != nil {
 		return err
 	}
 	ok, err := s.hasher.Matches(ctx, p.User.PasswordHash, in.Current)
-	if err != nil {
+	if !ok || err != nil {
+		if err == nil {
+			return domain.ErrWrongPassword // counted already
+		}
+		_ = s.throttle.giveBack(ctx, att) // never compared: not a guess
 		return fmt.Errorf("change password: %w", err)
 	}
-	if !ok {
-		if err := s.throttle.loginFailed(ctx, keys); err != nil {
-			return fmt.Errorf("change password: count failure: %w", err)
-		}
-		return domain.ErrWrongPassword
+	// Right: this was not a failure after all.
+	if err := s.throttle.giveBack(ctx, att); err != nil {
+		return fmt.Errorf("change password: %w", err)
 	}
 	hash, err := s.hasher.Hash(ctx, next)
 	if err != nil {

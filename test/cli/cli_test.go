@@ -256,10 +256,65 @@ func TestStartupRefusesBadConfig(t *testing.T) {
 		"weak JWT_SECRET":             {env("JWT_SECRET=tooshort"), "JWT_SECRET"},
 		"bad BCRYPT_COST":             {append(env(), "BCRYPT_COST=99"), "BCRYPT_COST"},
 		"unreachable database":        {env("DATABASE_URL=postgres://postgres@127.0.0.1:1/x", "JWT_SECRET="+secret), "postgres"},
+		"wildcard CORS origin":        {env("CORS_ALLOWED_ORIGINS=https://shop.example.com,https://*.example.com"), "CORS_ALLOWED_ORIGINS"},
+		"wildcard CORS scheme":        {env("CORS_ALLOWED_ORIGINS=https://*"), "CORS_ALLOWED_ORIGINS"},
 	} {
 		out, err := run(t, "", tc.environ, "serve")
 		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: err=%v, want a failure naming %s; output:\n%s", name, err, tc.want, out)
+		}
+	}
+}
+
+// TestPrivateListenersDefaultToLoopback: METRICS_ADDR with no host (":port") serves
+// metrics and profiles on loopback only, and demo mode (which logs a working admin
+// password) listens on 127.0.0.1 unless HTTP_ADDR says otherwise.
+func TestPrivateListenersDefaultToLoopback(t *testing.T) {
+	t.Parallel()
+	_, port, _ := net.SplitHostPort(freeAddr(t))
+	p := serve(t, env("METRICS_ADDR=:"+port))
+	want := "addr=127.0.0.1:" + port
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.out.String(), want); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("METRICS_ADDR=:%s: no listener on %s in the log:\n%s", port, want, p.out.String())
+		}
+	}
+	res, err := http.Get("http://127.0.0.1:" + port + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	// Not on any other address of this machine.
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		ipnet, ok := a.(*net.IPNet)
+		if !ok || ipnet.IP.IsLoopback() || ipnet.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort(ipnet.IP.String(), port), time.Second); err == nil {
+			c.Close()
+			t.Errorf("metrics answer on %s, an address other than loopback", ipnet.IP)
+		}
+	}
+	p.stop(t)
+
+	// Demo mode without HTTP_ADDR: the listener it opens (or tries to, should something
+	// else hold the port) is 127.0.0.1:8080.
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = env()
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		s := out.String()
+		if strings.Contains(s, `listening" addr=127.0.0.1:8080`) || strings.Contains(s, "listen on 127.0.0.1:8080") {
+			break
+		}
+		if strings.Contains(s, `listening" addr=`) || strings.Contains(s, "listen on") || time.Now().After(deadline) {
+			t.Fatalf("demo mode without HTTP_ADDR does not listen on 127.0.0.1:8080:\n%s", s)
 		}
 	}
 }

@@ -110,6 +110,40 @@ func lists() map[string]list {
 				return err
 			},
 		},
+		"sessions of a user": func() list {
+			var owner atomic.Int64
+			create := func(s Store, userID int64) (int64, error) {
+				ss, err := s.Sessions.Create(ctx, newSession(userID, t0), domain.RefreshToken(name("tok")).Hash())
+				return ss.ID, err
+			}
+			return list{
+				kind: domain.CursorSessions,
+				seed: func(t *testing.T, s Store) ([]int64, []int64) {
+					owner.Store(mustCreate(t, s, "sessions-owner@example.com").ID)
+					other := mustCreate(t, s, "sessions-other@example.com").ID
+					return split(t, 30, func() int64 {
+						if _, err := create(s, other); err != nil { // interleaved, never listed
+							t.Fatal(err)
+						}
+						id, err := create(s, owner.Load())
+						if err != nil {
+							t.Fatal(err)
+						}
+						return id
+					})
+				},
+				page: func(s Store, p domain.PageRequest) ([]domain.Cursor, domain.Cursor, error) {
+					return keysOf(s.Sessions.ListByUser(ctx, owner.Load(), t0.Add(time.Minute), p))
+				},
+				churn: func(s Store, i int, volatile []int64) error {
+					if i%2 == 0 && i/2 < len(volatile) {
+						return s.Sessions.End(ctx, owner.Load(), volatile[i/2])
+					}
+					_, err := create(s, owner.Load())
+					return err
+				},
+			}
+		}(),
 		"products":               productsIn(false),
 		"products of a category": productsIn(true),
 		"orders of a user": func() list {

@@ -12,6 +12,8 @@ import (
 	"github.com/hexashop/hexashop/core/domain"
 )
 
+var firstPage = domain.PageRequest{Limit: domain.MaxPageLimit}
+
 func newSession(userID int64, at time.Time) domain.Session {
 	return domain.Session{UserID: userID, CreatedAt: at, LastUsedAt: at, IdleExpiresAt: at.Add(time.Hour),
 		ExpiresAt: at.Add(24 * time.Hour), UserAgent: "agent/1.0"}
@@ -47,7 +49,7 @@ func testSessions(t *testing.T, newStore NewStore) {
 			if _, err := s.Sessions.Lock(ctx, sess.ID); err != nil {
 				return err
 			}
-			return s.Sessions.Rotate(ctx, sess, h1, h2)
+			return s.Sessions.Rotate(ctx, sess, h1, h2, 8)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -96,8 +98,8 @@ func testSessions(t *testing.T, newStore NewStore) {
 			ids = append(ids, ss.ID)
 		}
 		bs, _ := s.Sessions.Create(ctx, newSession(b.ID, t0), domain.RefreshToken("b").Hash())
-		list, err := s.Sessions.ListByUser(ctx, a.ID, t0.Add(5*time.Minute))
-		if err != nil || len(list) != 3 || list[0].ID != ids[2] || list[2].ID != ids[0] {
+		list, err := s.Sessions.ListByUser(ctx, a.ID, t0.Add(5*time.Minute), firstPage)
+		if err != nil || len(list.Items) != 3 || list.Items[0].ID != ids[2] || list.Items[2].ID != ids[0] || !list.Next.IsZero() {
 			t.Fatalf("ListByUser = %+v, %v; want 3, newest first", list, err)
 		}
 		if err := s.Sessions.End(ctx, b.ID, ids[0]); !errors.Is(err, domain.ErrNotFound) {
@@ -112,10 +114,10 @@ func testSessions(t *testing.T, newStore NewStore) {
 		if n, err := s.Sessions.EndAll(ctx, a.ID, ids[2]); err != nil || n != 1 {
 			t.Fatalf("EndAll keeping one = %d, %v; want 1", n, err)
 		}
-		if list, _ := s.Sessions.ListByUser(ctx, a.ID, t0); len(list) != 1 || list[0].ID != ids[2] {
+		if list, _ := s.Sessions.ListByUser(ctx, a.ID, t0, firstPage); len(list.Items) != 1 || list.Items[0].ID != ids[2] {
 			t.Fatalf("after EndAll: %+v", list)
 		}
-		if list, _ := s.Sessions.ListByUser(ctx, a.ID, t0.Add(2*time.Hour)); len(list) != 0 {
+		if list, _ := s.Sessions.ListByUser(ctx, a.ID, t0.Add(2*time.Hour), firstPage); len(list.Items) != 0 {
 			t.Fatal("ListByUser shows an expired session")
 		}
 		n, err := s.Sessions.Sweep(ctx, t0.Add(90*time.Minute))
@@ -124,6 +126,85 @@ func testSessions(t *testing.T, newStore NewStore) {
 		}
 		if _, err := s.Sessions.Lock(ctx, bs.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatal("a swept session is still there")
+		}
+	})
+
+	t.Run("trim keeps the newest live sessions", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		a, b := mustCreate(t, s, "trim-a@example.com"), mustCreate(t, s, "trim-b@example.com")
+		var ids []int64
+		for i := range 5 {
+			ss, err := s.Sessions.Create(ctx, newSession(a.ID, t0.Add(time.Duration(i)*time.Minute)), domain.RefreshToken(fmt.Sprintf("t%d", i)).Hash())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, ss.ID)
+		}
+		// An expired one, newer than all: it ends, and does not take a live one's place.
+		old := newSession(a.ID, t0.Add(10*time.Minute))
+		old.IdleExpiresAt = t0.Add(11 * time.Minute)
+		if _, err := s.Sessions.Create(ctx, old, domain.RefreshToken("expired").Hash()); err != nil {
+			t.Fatal(err)
+		}
+		other, _ := s.Sessions.Create(ctx, newSession(b.ID, t0), domain.RefreshToken("b").Hash())
+		n, err := s.Sessions.Trim(ctx, a.ID, 3, t0.Add(20*time.Minute))
+		if err != nil || n != 3 {
+			t.Fatalf("Trim = %d, %v; want 3 (the two oldest and the expired one)", n, err)
+		}
+		list, _ := s.Sessions.ListByUser(ctx, a.ID, t0.Add(20*time.Minute), firstPage)
+		if len(list.Items) != 3 || list.Items[0].ID != ids[4] || list.Items[2].ID != ids[2] {
+			t.Fatalf("after Trim: %+v; want the three newest", list.Items)
+		}
+		if _, err := s.Sessions.Grant(ctx, domain.RefreshToken("t0").Hash()); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatal("a trimmed session's token is still granted")
+		}
+		if _, err := s.Sessions.Lock(ctx, other.ID); err != nil {
+			t.Fatalf("another user's session was trimmed: %v", err)
+		}
+	})
+
+	t.Run("rotation keeps a bounded record of spent tokens", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		u := mustCreate(t, s, "spent@example.com")
+		tok := func(i int) []byte { return domain.RefreshToken(fmt.Sprintf("r%d", i)).Hash() }
+		sess, err := s.Sessions.Create(ctx, newSession(u.ID, t0), tok(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const keep = 3
+		for i := 1; i <= 10; i++ {
+			err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+				cur, err := s.Sessions.Lock(ctx, sess.ID)
+				if err != nil {
+					return err
+				}
+				cur.LastUsedAt = t0.Add(time.Duration(i) * time.Second)
+				cur.PreviousTokenHash = tok(i - 1)
+				return s.Sessions.Rotate(ctx, cur, tok(i-1), tok(i), keep)
+			})
+			if err != nil {
+				t.Fatalf("rotation %d: %v", i, err)
+			}
+		}
+		// r10 is live, r7..r9 spent and remembered, r0..r6 forgotten.
+		for i := 0; i <= 10; i++ {
+			g, err := s.Sessions.Grant(ctx, tok(i))
+			switch {
+			case i < 10-keep:
+				if !errors.Is(err, domain.ErrNotFound) {
+					t.Errorf("r%d: %+v %v; want forgotten", i, g, err)
+				}
+			case i < 10:
+				if err != nil || g.SpentAt.IsZero() {
+					t.Errorf("r%d: %+v %v; want spent and remembered", i, g, err)
+				}
+			default:
+				if err != nil || !g.SpentAt.IsZero() {
+					t.Errorf("r%d: %+v %v; want live", i, g, err)
+				}
+			}
 		}
 	})
 
@@ -150,7 +231,7 @@ func testSessions(t *testing.T, newStore NewStore) {
 						return err
 					}
 					cur.LastUsedAt = t0.Add(time.Minute)
-					if err := s.Sessions.Rotate(ctx, cur, h, domain.RefreshToken(string(rune('A'+i))).Hash()); err != nil {
+					if err := s.Sessions.Rotate(ctx, cur, h, domain.RefreshToken(string(rune('A'+i))).Hash(), 8); err != nil {
 						return err
 					}
 					wins.Add(1)

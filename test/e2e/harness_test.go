@@ -77,6 +77,12 @@ var client = &http.Client{Timeout: 30 * time.Second}
 // onDatabase reuses the database of an earlier server (a restart).
 func onDatabase(url string) option { return func(env map[string]string) { env["DATABASE_URL"] = url } }
 
+// inMemory runs the server in demo mode: the in-memory store and its demo data.
+func inMemory() option { return func(env map[string]string) { env[memoryMode] = "1" } }
+
+// memoryMode is the harness's own marker in a test server's environment.
+const memoryMode = "_E2E_IN_MEMORY"
+
 // startServer wires the Postgres application exactly as `hexashop serve` does and serves
 // it on 127.0.0.1 until the test ends (or until stop is called).
 func startServer(t testing.TB, opts ...option) *server {
@@ -92,7 +98,10 @@ func startServerLogging(t testing.TB, logs io.Writer, opts ...option) *server {
 	for _, o := range opts {
 		o(env)
 	}
-	if env["DATABASE_URL"] == "" {
+	switch {
+	case env[memoryMode] != "":
+		delete(env, "DATABASE_URL")
+	case env["DATABASE_URL"] == "":
 		env["DATABASE_URL"] = pgtest.NewDatabase(t)
 	}
 	dbURL := env["DATABASE_URL"]
