@@ -4,7 +4,6 @@ package e2e_test
 // failed on the code before the fix.
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -16,7 +15,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/hexashop/hexashop/test/pgtest"
 )
 
 // burst sends n requests at once (send(i) makes request i) and returns the status of
@@ -241,17 +240,9 @@ func TestPerClientGrowthIsBounded(t *testing.T) {
 			}
 			spent, tk = append(spent, tk.refresh), next
 		}
-		conn, err := pgx.Connect(context.Background(), s.dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(context.Background())
-		var rows int
-		if err := conn.QueryRow(context.Background(),
+		rows := pgtest.QueryInt(t, s.dbURL,
 			`SELECT count(*) FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
-			 WHERE u.email = 'ann@example.com'`).Scan(&rows); err != nil {
-			t.Fatal(err)
-		}
+			 WHERE u.email = 'ann@example.com'`)
 		// Ann's first session (from register) holds 1 row; this one its live token and 3 spent.
 		if rows > 1+1+3 {
 			t.Fatalf("%d refresh-token rows after 40 refreshes, want at most 5", rows)
