@@ -183,6 +183,22 @@ type ProductRepository interface {
 	TakeStock(ctx context.Context, id int64, quantity int) (domain.Product, error)
 }
 
+// CatalogReader answers the public catalog reads: browsing, not deciding. An
+// implementation may answer from a read replica or a cache, so an answer may be older
+// than the latest committed write by a bounded time (docs/operations.md). Whatever
+// decides a write (a price at checkout, a product before it is patched) reads through
+// ProductRepository and CategoryRepository inside the writing transaction instead.
+type CatalogReader interface {
+	// Category returns category id, or domain.ErrNotFound.
+	Category(ctx context.Context, id int64) (domain.Category, error)
+	// Categories returns categories ordered by id.
+	Categories(ctx context.Context, page domain.PageRequest) (domain.Page[domain.Category], error)
+	// Product returns catalog product id, or domain.ErrNotFound.
+	Product(ctx context.Context, id int64) (domain.Product, error)
+	// Products returns catalog products ordered by id.
+	Products(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
+}
+
 // CartRepository stores one cart per user. Every method is scoped by the owner: a line id
 // of another user's cart is domain.ErrNotFound.
 type CartRepository interface {

@@ -35,6 +35,9 @@ type Config struct {
 	MailFrom        string        // MAIL_FROM
 	Currency        string        // CURRENCY
 	Dispatch        usecase.DispatcherConfig
+	// HousekeepingEvery is how often serve sweeps expired state (0: the default, a
+	// minute). Not an environment variable: tests shorten it.
+	HousekeepingEvery time.Duration
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	Warnings        []string      // things worth logging at start-up
 
@@ -44,6 +47,11 @@ type Config struct {
 	RequestTimeout       time.Duration // REQUEST_TIMEOUT
 	DBConnectTimeout     time.Duration // DB_CONNECT_TIMEOUT
 	DBAcquireTimeout     time.Duration // DB_ACQUIRE_TIMEOUT
+	DBMaxConns           int           // DB_MAX_CONNS; 0: pgx's default
+	DBPooler             string        // DB_POOLER: "" (direct) or "transaction"
+	DatabaseDirectURL    string        // DATABASE_DIRECT_URL: the primary itself, for migrations
+	DatabaseReadURL      string        // DATABASE_READ_URL: read replicas for public catalog reads
+	DBReadTimeout        time.Duration // DB_READ_TIMEOUT
 	TrustedProxies       []string      // TRUSTED_PROXIES
 	CORSOrigins          []string      // CORS_ALLOWED_ORIGINS
 	Throttle             usecase.ThrottleConfig
@@ -140,6 +148,25 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.PasswordQueueTimeout, err = duration(getenv, "PASSWORD_QUEUE_TIMEOUT", 2*time.Second); err != nil {
 		errs = append(errs, err)
 	}
+	if cfg.DBReadTimeout, err = duration(getenv, "DB_READ_TIMEOUT", 500*time.Millisecond); err != nil {
+		errs = append(errs, err)
+	}
+	cfg.DatabaseDirectURL, cfg.DatabaseReadURL = getenv("DATABASE_DIRECT_URL"), getenv("DATABASE_READ_URL")
+	switch cfg.DBPooler = getenv("DB_POOLER"); cfg.DBPooler {
+	case "", "transaction":
+	default:
+		bad("DB_POOLER", "must be transaction (a pooler such as PgBouncer in transaction mode) or unset (a direct connection), got %q", cfg.DBPooler)
+	}
+	if cfg.DBPooler == "transaction" && cfg.DatabaseDirectURL == "" {
+		bad("DATABASE_DIRECT_URL", "is required with DB_POOLER=transaction: the primary's own URL, bypassing the pooler, for migrations (their lock needs a session)")
+	}
+	if cfg.DemoMode() {
+		for _, v := range []string{"DATABASE_DIRECT_URL", "DATABASE_READ_URL", "DB_POOLER"} {
+			if getenv(v) != "" {
+				bad(v, "needs DATABASE_URL (demo mode keeps everything in memory)")
+			}
+		}
+	}
 	ints := []struct {
 		name     string
 		dst      *int
@@ -147,6 +174,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		max      int
 	}{
 		{"PASSWORD_CONCURRENCY", &cfg.PasswordWorkers, runtime.NumCPU(), 1, 1024},
+		{"DB_MAX_CONNS", &cfg.DBMaxConns, 0, 1, 10000},
 		{"PASSWORD_NICE", &cfg.PasswordNice, 10, 0, 19},
 		{"LOGIN_FAILURES_PER_ACCOUNT", &cfg.Throttle.AccountFailures, usecase.DefaultThrottleConfig.AccountFailures, 1, 1 << 20},
 		{"LOGIN_FAILURES_PER_ADDRESS", &cfg.Throttle.AddressFailures, usecase.DefaultThrottleConfig.AddressFailures, 1, 1 << 20},

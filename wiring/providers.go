@@ -60,6 +60,13 @@ func provideHasher(cfg Config, inFlight requestsInFlight) (*bcrypt.Hasher, func(
 	return h, h.Close, nil
 }
 
+func provideHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRepository, idem ports.IdempotencyRepository,
+	outbox ports.Outbox, clock ports.Clock, cfg Config, log *slog.Logger) *usecase.Housekeeping {
+	h := usecase.NewHousekeeping(attempts, sessions, idem, outbox, clock, log)
+	h.Every(cfg.HousekeepingEvery)
+	return h
+}
+
 func provideSessionConfig(cfg Config) usecase.SessionConfig { return cfg.Sessions }
 
 func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) *usecase.Throttle {
@@ -98,6 +105,12 @@ func watchPool(m *metrics.Metrics, db *postgres.DB) poolWatched {
 		return metrics.PoolStats{Total: s.Total, Idle: s.Idle, Acquired: s.Acquired, Max: s.Max,
 			AcquireCount: s.AcquireCount, EmptyAcquireCount: s.EmptyAcquireCount, AcquireDuration: s.AcquireDuration}
 	})
+	if db.ReadStats().Configured {
+		m.WatchReads(func() metrics.ReadStats {
+			s := db.ReadStats()
+			return metrics.ReadStats{InUse: s.InUse, Fallbacks: s.Fallbacks}
+		})
+	}
 	return poolWatched{}
 }
 
@@ -132,9 +145,11 @@ func provideDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clo
 	return usecase.NewDispatcher(outbox, mailer, clock, cfg.Dispatch, t, log)
 }
 
-func openPostgres(ctx context.Context, cfg Config, tp trace.TracerProvider) (*postgres.DB, func(), error) {
+func openPostgres(ctx context.Context, cfg Config, tp trace.TracerProvider, log *slog.Logger) (*postgres.DB, func(), error) {
 	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{
 		ConnectTimeout: cfg.DBConnectTimeout, AcquireTimeout: cfg.DBAcquireTimeout, TracerProvider: tp,
+		MaxConns: cfg.DBMaxConns, TransactionPooling: cfg.DBPooler == "transaction",
+		DirectURL: cfg.DatabaseDirectURL, ReadURL: cfg.DatabaseReadURL, ReadTimeout: cfg.DBReadTimeout, Log: log,
 	})
 }
 
@@ -142,7 +157,7 @@ func openPostgres(ctx context.Context, cfg Config, tp trace.TracerProvider) (*po
 var coreSet = wire.NewSet(
 	provideInFlight, provideHasher, wire.Bind(new(ports.PasswordHasher), new(*bcrypt.Hasher)),
 	wire.InterfaceValue(new(ports.EmailNormalizer), textnorm.Emails{}),
-	provideThrottle, usecase.NewHousekeeping,
+	provideThrottle, provideHousekeeping,
 	provideTokens, wire.Bind(new(ports.Tokens), new(*jwt.Issuer)),
 	wire.InterfaceValue(new(ports.Clock), clock.System{}),
 	provideSessionConfig,
@@ -170,6 +185,7 @@ var memorySet = wire.NewSet(
 	wire.Bind(new(ports.Readiness), new(*memory.Store)),
 	wire.Bind(new(Migrator), new(*memory.Store)),
 	memory.NewUserRepository, wire.Bind(new(ports.UserRepository), new(memory.UserRepository)),
+	memory.NewCatalogReader, wire.Bind(new(ports.CatalogReader), new(memory.CatalogReader)),
 	memory.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(memory.CategoryRepository)),
 	memory.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(memory.ProductRepository)),
 	memory.NewCartRepository, wire.Bind(new(ports.CartRepository), new(memory.CartRepository)),
@@ -188,6 +204,7 @@ var postgresSet = wire.NewSet(
 	wire.Bind(new(ports.Readiness), new(*postgres.DB)),
 	wire.Bind(new(Migrator), new(*postgres.DB)),
 	postgres.NewUserRepository, wire.Bind(new(ports.UserRepository), new(postgres.UserRepository)),
+	postgres.NewCatalogReader, wire.Bind(new(ports.CatalogReader), new(postgres.CatalogReader)),
 	postgres.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(postgres.CategoryRepository)),
 	postgres.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(postgres.ProductRepository)),
 	postgres.NewCartRepository, wire.Bind(new(ports.CartRepository), new(postgres.CartRepository)),

@@ -45,9 +45,10 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, clock, store, sessionConfig, metrics, log)
 	cartRepository := memory.NewCartRepository(store)
 	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, clock, store)
+	catalogReader := memory.NewCatalogReader(store)
 	categoryRepository := memory.NewCategoryRepository(store)
 	productRepository := memory.NewProductRepository(store)
-	catalog := usecase.NewCatalog(categoryRepository, productRepository, clock, store)
+	catalog := usecase.NewCatalog(catalogReader, categoryRepository, productRepository, clock, store)
 	carts := usecase.NewCarts(cartRepository, productRepository, store)
 	orderRepository := memory.NewOrderRepository(store)
 	idempotencyRepository := memory.NewIdempotencyRepository(store)
@@ -81,7 +82,7 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	}
 	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, metrics, log)
-	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, clock, log)
+	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, clock, cfg, log)
 	wiringPoolWatched := _wirePoolWatchedValue
 	app := &App{
 		Config:       cfg,
@@ -114,7 +115,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	if err != nil {
 		return nil, nil, err
 	}
-	db, cleanup2, err := openPostgres(ctx, cfg, tracerProvider)
+	db, cleanup2, err := openPostgres(ctx, cfg, tracerProvider, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -145,9 +146,10 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, portsClock, db, sessionConfig, metrics, log)
 	cartRepository := postgres.NewCartRepository(db)
 	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, portsClock, db)
+	catalogReader := postgres.NewCatalogReader(db)
 	categoryRepository := postgres.NewCategoryRepository(db)
 	productRepository := postgres.NewProductRepository(db)
-	catalog := usecase.NewCatalog(categoryRepository, productRepository, portsClock, db)
+	catalog := usecase.NewCatalog(catalogReader, categoryRepository, productRepository, portsClock, db)
 	carts := usecase.NewCarts(cartRepository, productRepository, db)
 	orderRepository := postgres.NewOrderRepository(db)
 	idempotencyRepository := postgres.NewIdempotencyRepository(db)
@@ -177,7 +179,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	}
 	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, metrics, log)
-	housekeeping := usecase.NewHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, portsClock, log)
+	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, portsClock, cfg, log)
 	wiringPoolWatched := watchPool(metrics, db)
 	app := &App{
 		Config:       cfg,

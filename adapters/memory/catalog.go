@@ -173,3 +173,37 @@ func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int
 	put(r.s, r.s.st.products, id, row)
 	return r.product(row), nil
 }
+
+// CatalogReader implements ports.CatalogReader with the repositories' reads: memory has
+// no replica, so the answers are always current.
+type CatalogReader struct {
+	categories CategoryRepository
+	products   ProductRepository
+}
+
+var _ ports.CatalogReader = CatalogReader{}
+
+// NewCatalogReader returns the store's catalog reads.
+func NewCatalogReader(s *Store) CatalogReader {
+	return CatalogReader{categories: NewCategoryRepository(s), products: NewProductRepository(s)}
+}
+
+// Category implements ports.CatalogReader.
+func (r CatalogReader) Category(ctx context.Context, id int64) (domain.Category, error) {
+	return r.categories.ByID(ctx, id)
+}
+
+// Categories implements ports.CatalogReader.
+func (r CatalogReader) Categories(ctx context.Context, p domain.PageRequest) (domain.Page[domain.Category], error) {
+	return r.categories.List(ctx, p)
+}
+
+// Product implements ports.CatalogReader.
+func (r CatalogReader) Product(ctx context.Context, id int64) (domain.Product, error) {
+	return r.products.ByID(ctx, id)
+}
+
+// Products implements ports.CatalogReader.
+func (r CatalogReader) Products(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (domain.Page[domain.Product], error) {
+	return r.products.List(ctx, f, p)
+}

@@ -130,6 +130,29 @@ func (m *Metrics) WatchPool(stats func() PoolStats) {
 	)
 }
 
+// ReadStats are the read routing's figures (public catalog reads on read replicas).
+type ReadStats struct {
+	InUse     bool  // reads go to the replicas now (false: set aside, on the primary)
+	Fallbacks int64 // reads that failed on a replica and ran on the primary
+}
+
+// WatchReads publishes the read routing's figures, read at each scrape.
+func (m *Metrics) WatchReads(stats func() ReadStats) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "db_replicas_in_use",
+			Help: "1 while public catalog reads go to the read replicas, 0 while they are set aside."},
+			func() float64 {
+				if stats().InUse {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: "db_replica_fallbacks_total",
+			Help: "Catalog reads that failed on a read replica and ran on the primary."},
+			func() float64 { return float64(stats().Fallbacks) }),
+	)
+}
+
 // WatchOutbox publishes the outbox backlog and the age of its oldest message, read from
 // the store at each scrape (at most 2 s; a failed read drops the two series for that
 // scrape, rather than reporting a wrong zero).

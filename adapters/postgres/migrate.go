@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/tern/v2/migrate"
 )
 
@@ -15,15 +16,31 @@ var migrations embed.FS
 // versionTable records the applied schema version.
 const versionTable = "public.schema_version"
 
-// Migrate applies every pending migration. tern holds a Postgres advisory lock while it
-// works, so several processes starting at once apply each migration exactly once.
+// Migrate applies every pending migration. tern holds a session-level Postgres advisory
+// lock while it works, so several processes starting at once apply each migration
+// exactly once. That lock belongs to the server session: through a transaction pooler
+// it could be taken on one server connection and stay there, held, after the pooler
+// hands that connection to someone else (jackc/tern#146). So with a direct URL the
+// migration runs on a connection of its own to the primary itself, closed when done.
 func (d *DB) Migrate(ctx context.Context) error {
+	if d.direct != nil {
+		conn, err := pgx.ConnectConfig(ctx, d.direct)
+		if err != nil {
+			return fmt.Errorf("migrate: connect to DATABASE_DIRECT_URL (%s:%d): %w", d.direct.Host, d.direct.Port, err)
+		}
+		defer conn.Close(context.WithoutCancel(ctx))
+		return migrateOn(ctx, conn)
+	}
 	conn, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: acquire connection: %w", err)
 	}
 	defer conn.Release()
-	m, err := migrate.NewMigrator(ctx, conn.Conn(), versionTable)
+	return migrateOn(ctx, conn.Conn())
+}
+
+func migrateOn(ctx context.Context, conn *pgx.Conn) error {
+	m, err := migrate.NewMigrator(ctx, conn, versionTable)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
-// Options bound the waits on the database.
+// Options bound the waits on the database and say how it is reached.
 type Options struct {
 	// ConnectTimeout bounds dialling a new connection; a connect_timeout in the URL wins.
 	ConnectTimeout time.Duration
@@ -41,10 +42,34 @@ type Options struct {
 	// TracerProvider, when set, makes a span per statement (otelpgx), child of the span
 	// in the statement's context. Arguments are never recorded.
 	TracerProvider trace.TracerProvider
+	// MaxConns is the pool size; a pool_max_conns in the URL wins; 0 is pgx's default
+	// (the larger of 4 and the number of CPUs).
+	MaxConns int
+	// TransactionPooling: the URL leads to a pooler in transaction mode (PgBouncer's
+	// pool_mode=transaction), which hands each transaction, and each statement outside
+	// one, whichever server connection is free. Statements are then never prepared under
+	// a name (a named statement lives on one server connection and would be missing, or
+	// already there, on the next): pgx's cache_describe mode, whatever the URL says. It
+	// caches each statement's description per client connection and sends parse, bind and
+	// execute in one round trip on the unnamed statement, so nothing depends on the
+	// server connection between round trips.
+	TransactionPooling bool
+	// DirectURL reaches the primary itself, bypassing any pooler: migrations run there,
+	// because their lock is held by the session (required with TransactionPooling).
+	DirectURL string
+	// ReadURL, when set, is where the public catalog reads go (read replicas; a
+	// multi-host URL for several). A read that fails or takes longer than ReadTimeout
+	// there runs on the primary, and the replicas are left alone until a background ping
+	// finds them answering again.
+	ReadURL     string
+	ReadTimeout time.Duration
+	// Log receives what the adapter notices on its own (replicas set aside and back).
+	Log *slog.Logger
 }
 
 // DefaultOptions are the bounds used when Options leave them zero.
-var DefaultOptions = Options{ConnectTimeout: 3 * time.Second, AcquireTimeout: 2 * time.Second}
+var DefaultOptions = Options{ConnectTimeout: 3 * time.Second, AcquireTimeout: 2 * time.Second,
+	ReadTimeout: 500 * time.Millisecond}
 
 // retryAfter is the advice given with domain.ErrUnavailable.
 const retryAfter = 2 * time.Second
@@ -54,6 +79,8 @@ const retryAfter = 2 * time.Second
 type DB struct {
 	pool           *pgxpool.Pool
 	acquireTimeout time.Duration
+	direct         *pgx.ConnConfig // for migrations; nil: a pooled connection will do
+	replicas       *replicas       // nil: reads go to the primary
 }
 
 var (
@@ -61,24 +88,25 @@ var (
 	_ ports.Readiness  = (*DB)(nil)
 )
 
-// Open opens a pool on url and checks that the server answers. The returned func closes
-// the pool.
+// Open opens a pool on url and checks that the server answers, and opens the read pool
+// when opts.ReadURL is set (without waiting for the replicas: reads fall back to the
+// primary until they answer). The returned func closes what it opened.
 func Open(ctx context.Context, url string, opts Options) (*DB, func(), error) {
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: DATABASE_URL: %w", err)
-	}
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = DefaultOptions.ConnectTimeout
 	}
 	if opts.AcquireTimeout <= 0 {
 		opts.AcquireTimeout = DefaultOptions.AcquireTimeout
 	}
-	if !strings.Contains(url, "connect_timeout") {
-		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = DefaultOptions.ReadTimeout
 	}
-	if opts.TracerProvider != nil {
-		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(opts.TracerProvider))
+	if opts.TransactionPooling && opts.DirectURL == "" {
+		return nil, nil, errors.New("postgres: transaction pooling needs a direct URL for migrations")
+	}
+	cfg, err := poolConfig(url, "DATABASE_URL", opts)
+	if err != nil {
+		return nil, nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -89,7 +117,60 @@ func Open(ctx context.Context, url string, opts Options) (*DB, func(), error) {
 		return nil, nil, fmt.Errorf("postgres: connect to %s:%d/%s as %s: %w",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, cfg.ConnConfig.User, err)
 	}
-	return &DB{pool: pool, acquireTimeout: opts.AcquireTimeout}, pool.Close, nil
+	d := &DB{pool: pool, acquireTimeout: opts.AcquireTimeout}
+	closers := []func(){pool.Close}
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	if opts.DirectURL != "" {
+		direct, err := pgx.ParseConfig(opts.DirectURL)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("postgres: DATABASE_DIRECT_URL: %w", err)
+		}
+		if !strings.Contains(opts.DirectURL, "connect_timeout") {
+			direct.ConnectTimeout = opts.ConnectTimeout
+		}
+		d.direct = direct
+	}
+	if opts.ReadURL != "" {
+		rcfg, err := poolConfig(opts.ReadURL, "DATABASE_READ_URL", opts)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		rpool, err := pgxpool.NewWithConfig(ctx, rcfg)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("postgres: open read pool: %w", err)
+		}
+		d.replicas = newReplicas(&DB{pool: rpool, acquireTimeout: min(opts.AcquireTimeout, opts.ReadTimeout)}, opts.ReadTimeout, opts.Log)
+		closers = append(closers, rpool.Close, d.replicas.close)
+	}
+	return d, closeAll, nil
+}
+
+// poolConfig parses a pool URL (named by variable in errors) and applies opts.
+func poolConfig(url, variable string, opts Options) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", variable, err)
+	}
+	if !strings.Contains(url, "connect_timeout") {
+		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	}
+	if opts.MaxConns > 0 && !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = int32(min(opts.MaxConns, 1<<20)) //nolint:gosec // G115: bounded just above
+	}
+	if opts.TransactionPooling {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	}
+	if opts.TracerProvider != nil {
+		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(opts.TracerProvider))
+	}
+	return cfg, nil
 }
 
 // querier is what pgx.Tx and a pooled connection have in common.

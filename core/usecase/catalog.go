@@ -9,7 +9,10 @@ import (
 )
 
 // Catalog implements ports.Catalog.
+// The public reads go through reader (which may be a replica or a cache); the admin
+// writes, and the reads that decide them, through the repositories.
 type Catalog struct {
+	reader     ports.CatalogReader
 	categories ports.CategoryRepository
 	products   ports.ProductRepository
 	clock      ports.Clock
@@ -19,8 +22,9 @@ type Catalog struct {
 var _ ports.Catalog = (*Catalog)(nil)
 
 // NewCatalog builds the catalog use cases.
-func NewCatalog(categories ports.CategoryRepository, products ports.ProductRepository, clock ports.Clock, tx ports.Transactor) *Catalog {
-	return &Catalog{categories: categories, products: products, clock: clock, tx: tx}
+func NewCatalog(reader ports.CatalogReader, categories ports.CategoryRepository, products ports.ProductRepository,
+	clock ports.Clock, tx ports.Transactor) *Catalog {
+	return &Catalog{reader: reader, categories: categories, products: products, clock: clock, tx: tx}
 }
 
 func requireAdmin(actor domain.User) error {
@@ -32,7 +36,7 @@ func requireAdmin(actor domain.User) error {
 
 // ListCategories is public.
 func (c *Catalog) ListCategories(ctx context.Context, page domain.PageRequest) (domain.Page[domain.Category], error) {
-	p, err := c.categories.List(ctx, page)
+	p, err := c.reader.Categories(ctx, page)
 	if err != nil {
 		return p, fmt.Errorf("list categories: %w", err)
 	}
@@ -41,7 +45,7 @@ func (c *Catalog) ListCategories(ctx context.Context, page domain.PageRequest) (
 
 // GetCategory is public.
 func (c *Catalog) GetCategory(ctx context.Context, id int64) (domain.Category, error) {
-	cat, err := c.categories.ByID(ctx, id)
+	cat, err := c.reader.Category(ctx, id)
 	if err != nil {
 		return cat, fmt.Errorf("get category %d: %w", id, err)
 	}
@@ -77,7 +81,7 @@ func (c *Catalog) DeleteCategory(ctx context.Context, actor domain.User, id int6
 
 // ListProducts is public.
 func (c *Catalog) ListProducts(ctx context.Context, filter ports.ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error) {
-	p, err := c.products.List(ctx, filter, page)
+	p, err := c.reader.Products(ctx, filter, page)
 	if err != nil {
 		return p, fmt.Errorf("list products: %w", err)
 	}
@@ -86,7 +90,7 @@ func (c *Catalog) ListProducts(ctx context.Context, filter ports.ProductFilter, 
 
 // GetProduct is public.
 func (c *Catalog) GetProduct(ctx context.Context, id int64) (domain.Product, error) {
-	p, err := c.products.ByID(ctx, id)
+	p, err := c.reader.Product(ctx, id)
 	if err != nil {
 		return p, fmt.Errorf("get product %d: %w", id, err)
 	}

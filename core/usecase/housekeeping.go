@@ -35,6 +35,13 @@ const (
 // HousekeepingInterval is how often `hexashop serve` sweeps.
 const HousekeepingInterval = time.Minute
 
+// Every sets how often Run sweeps (HousekeepingInterval unless set); call it before Run.
+func (h *Housekeeping) Every(d time.Duration) {
+	if d > 0 {
+		h.every = d
+	}
+}
+
 // NewHousekeeping builds the sweeper.
 func NewHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRepository, idem ports.IdempotencyRepository,
 	outbox ports.Outbox, clock ports.Clock, log *slog.Logger) *Housekeeping {

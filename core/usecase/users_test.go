@@ -118,7 +118,7 @@ func newFixture(t *testing.T) fixture {
 			usecase.DefaultSessionConfig, ports.NoTelemetry{}, log),
 		sessions: usecase.NewSessions(sessions, clock),
 		store:    store,
-		catalog:  usecase.NewCatalog(memory.NewCategoryRepository(store), products, clock, store),
+		catalog:  usecase.NewCatalog(memory.NewCatalogReader(store), memory.NewCategoryRepository(store), products, clock, store),
 		carts:    usecase.NewCarts(carts, products, store),
 		orders: usecase.NewOrders(memory.NewOrderRepository(store), carts, products, memory.NewIdempotencyRepository(store),
 			outbox, usecase.MailText{Currency: "EUR"}, clock, store),

@@ -18,7 +18,7 @@ func TestMemory(t *testing.T) {
 	contract.Run(t, func(t *testing.T) contract.Store {
 		s := memory.NewStore()
 		return contract.Store{
-			Users: memory.NewUserRepository(s), Categories: memory.NewCategoryRepository(s),
+			Users: memory.NewUserRepository(s), Categories: memory.NewCategoryRepository(s), Reader: memory.NewCatalogReader(s),
 			Products: memory.NewProductRepository(s), Carts: memory.NewCartRepository(s),
 			Orders: memory.NewOrderRepository(s), Idempotency: memory.NewIdempotencyRepository(s),
 			Outbox: memory.NewOutbox(s), Attempts: memory.NewAttemptCounter(s),
@@ -29,18 +29,40 @@ func TestMemory(t *testing.T) {
 
 func TestPostgres(t *testing.T) {
 	t.Parallel()
-	contract.Run(t, func(t *testing.T) contract.Store {
-		db, closeDB, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.Options{})
+	contract.Run(t, postgresStore(func(t *testing.T) (string, postgres.Options) {
+		return pgtest.NewDatabase(t), postgres.Options{}
+	}))
+}
+
+// TestPostgresThroughPgBouncer runs every suite again through PgBouncer in transaction
+// mode (what DB_POOLER=transaction is for), with the catalog reads on a read pool (the
+// same server, reached through the pooler too): each statement may land on another
+// server connection, so anything that leans on session state fails here.
+func TestPostgresThroughPgBouncer(t *testing.T) {
+	t.Parallel()
+	bouncer := pgtest.StartPgBouncer(t, pgtest.ServerURL(), "transaction", 10)
+	contract.Run(t, postgresStore(func(t *testing.T) (string, postgres.Options) {
+		direct := pgtest.NewDatabase(t)
+		pooled := bouncer.URL(direct)
+		return pooled, postgres.Options{TransactionPooling: true, DirectURL: direct, ReadURL: pooled}
+	}))
+}
+
+func postgresStore(open func(t *testing.T) (string, postgres.Options)) contract.NewStore {
+	return func(t *testing.T) contract.Store {
+		url, opts := open(t)
+		db, closeDB, err := postgres.Open(context.Background(), url, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(closeDB)
 		return contract.Store{
 			Users: postgres.NewUserRepository(db), Categories: postgres.NewCategoryRepository(db),
+			Reader:   postgres.NewCatalogReader(db),
 			Products: postgres.NewProductRepository(db), Carts: postgres.NewCartRepository(db),
 			Orders: postgres.NewOrderRepository(db), Idempotency: postgres.NewIdempotencyRepository(db),
 			Outbox: postgres.NewOutbox(db), Attempts: postgres.NewAttemptCounter(db),
 			Sessions: postgres.NewSessionRepository(db), Tx: db,
 		}
-	})
+	}
 }

@@ -154,6 +154,42 @@ func testCatalog(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("the catalog reader answers what the repositories wrote", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		books, toys := mustCategory(t, s, "Books"), mustCategory(t, s, "Toys")
+		novel := mustProduct(t, s, books, "Novel", 1250, 3)
+		ball := mustProduct(t, s, toys, "Ball", 300, 9)
+		gone := mustProduct(t, s, toys, "Gone", 100, 1)
+		if err := s.Products.Delete(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := s.Reader.Category(ctx, toys.ID); err != nil || c != toys {
+			t.Fatalf("Category = %+v, %v", c, err)
+		}
+		if _, err := s.Reader.Category(ctx, toys.ID+100); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("unknown category: %v", err)
+		}
+		cats, err := s.Reader.Categories(ctx, domain.PageRequest{Limit: 1})
+		if err != nil || len(cats.Items) != 1 || cats.Items[0] != books || cats.Next.IsZero() {
+			t.Fatalf("Categories = %+v, %v", cats, err)
+		}
+		p, err := s.Reader.Product(ctx, novel.ID)
+		if err != nil || p.Name != "Novel" || p.Price != 1250 || p.Category != books || !p.CreatedAt.Equal(t0) {
+			t.Fatalf("Product = %+v, %v", p, err)
+		}
+		if _, err := s.Reader.Product(ctx, gone.ID); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("a deleted product: %v", err)
+		}
+		list, err := s.Reader.Products(ctx, ports.ProductFilter{CategoryID: toys.ID}, domain.PageRequest{Limit: 10})
+		if err != nil || len(list.Items) != 1 || list.Items[0].ID != ball.ID || !list.Next.IsZero() {
+			t.Fatalf("Products in Toys = %+v, %v", list, err)
+		}
+		if all, _ := s.Reader.Products(ctx, ports.ProductFilter{}, domain.PageRequest{Limit: 10}); len(all.Items) != 2 {
+			t.Fatalf("Products = %+v", all)
+		}
+	})
+
 	t.Run("TakeStock never goes below zero", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

@@ -13,6 +13,7 @@ import (
 type Store struct {
 	Users       ports.UserRepository
 	Categories  ports.CategoryRepository
+	Reader      ports.CatalogReader // reads what Categories and Products wrote
 	Products    ports.ProductRepository
 	Carts       ports.CartRepository
 	Orders      ports.OrderRepository

@@ -83,6 +83,13 @@ func inMemory() option { return func(env map[string]string) { env[memoryMode] = 
 // memoryMode is the harness's own marker in a test server's environment.
 const memoryMode = "_E2E_IN_MEMORY"
 
+// housekeepingEvery makes the server sweep expired state every d (default: a minute).
+func housekeepingEvery(d time.Duration) option {
+	return func(env map[string]string) { env[housekeepingKey] = d.String() }
+}
+
+const housekeepingKey = "_E2E_HOUSEKEEPING"
+
 // startServer wires the Postgres application exactly as `hexashop serve` does and serves
 // it on 127.0.0.1 until the test ends (or until stop is called).
 func startServer(t testing.TB, opts ...option) *server {
@@ -110,6 +117,9 @@ func startServerLogging(t testing.TB, logs io.Writer, opts ...option) *server {
 		t.Fatal(err)
 	}
 	cfg.Dispatch = fastDispatch
+	if d, err := time.ParseDuration(env[housekeepingKey]); err == nil {
+		cfg.HousekeepingEvery = d
+	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if logs != nil {
 		cfg.LogJSON, cfg.LogLevel = true, slog.LevelDebug

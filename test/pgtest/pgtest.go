@@ -144,12 +144,24 @@ func createTemplate(ctx context.Context) error {
 // database is dropped when t ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, template)
+}
+
+// NewEmptyDatabase creates a database without any schema for t (for tests of the
+// migrations themselves) and returns its URL. It is dropped when t ends.
+func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, "template0")
+}
+
+func newDatabase(t testing.TB, from string) string {
+	t.Helper()
 	if serverURL == "" {
 		t.Fatal("pgtest: NewDatabase without pgtest.Main in TestMain")
 	}
 	name := dbPrefix + "t_" + suffix()
 	createMu.Lock() // a template may feed one CREATE DATABASE at a time
-	err := exec(context.Background(), serverURL, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(template))
+	err := exec(context.Background(), serverURL, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(from))
 	createMu.Unlock()
 	if err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
@@ -199,6 +211,10 @@ var dbPrefix = domain.Identifier() + "_"
 func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
 
 func suffix() string { return strings.ToLower(rand.Text()[:12]) }
+
+// ServerURL is an admin URL of the server Main chose (database postgres, or the one
+// TEST_DATABASE_URL names).
+func ServerURL() string { return serverURL }
 
 // DropDatabase drops the database at dbURL now (to test what happens when it is gone).
 func DropDatabase(t testing.TB, dbURL string) {

@@ -65,7 +65,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: ln.Addr().String(), ln: ln, arrived: make(chan struct{}, 1000)}
+	s := &Server{Addr: ln.Addr().String(), ln: ln, arrived: make(chan struct{}, 1<<16)} // one signal per message, never blocking a test that reads none
 	s.wg.Add(1)
 	go s.accept()
 	t.Cleanup(func() { ln.Close(); s.wg.Wait() })

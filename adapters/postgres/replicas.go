@@ -1,0 +1,150 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
+)
+
+// replicas is the read pool and whether it is in use. A read that fails there (not
+// answering within the read timeout, refused, or any error that is not an answer such
+// as "not found") runs on the primary instead, and the replicas are set aside: every
+// read goes to the primary until a background ping, once a second, finds them answering.
+// So a dead or paused replica costs the reads that found it so (at most the read timeout
+// each), not every read.
+type replicas struct {
+	db      *DB
+	log     *slog.Logger
+	timeout time.Duration
+	down    atomic.Bool
+	probing sync.Mutex // held by the one probe loop while the replicas are down
+	stop    chan struct{}
+	once    sync.Once
+
+	fallbacks atomic.Int64
+}
+
+// probeEvery is how often set-aside replicas are pinged.
+const probeEvery = time.Second
+
+func newReplicas(db *DB, timeout time.Duration, log *slog.Logger) *replicas {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &replicas{db: db, timeout: timeout, log: log, stop: make(chan struct{})}
+}
+
+func (r *replicas) close() { r.once.Do(func() { close(r.stop) }) }
+
+// setAside stops sending reads to the replicas and starts the probe that brings them back.
+func (r *replicas) setAside(err error) {
+	if !r.down.CompareAndSwap(false, true) {
+		return
+	}
+	r.log.Warn("read replicas set aside: catalog reads go to the primary until they answer", slog.Any("error", err))
+	go r.probe()
+}
+
+func (r *replicas) probe() {
+	r.probing.Lock()
+	defer r.probing.Unlock()
+	t := time.NewTicker(probeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+		err := r.db.Ready(ctx)
+		cancel()
+		if err == nil {
+			r.down.Store(false)
+			r.log.Info("read replicas answer again: catalog reads go to them")
+			return
+		}
+	}
+}
+
+// read runs fn with the DB that serves public reads now: a replica when they are in use
+// and answer, else the primary, within ctx.
+func (d *DB) read(ctx context.Context, fn func(ctx context.Context, db *DB) error) error {
+	if r := d.replicas; r != nil && !r.down.Load() {
+		rctx, cancel := context.WithTimeout(ctx, r.timeout)
+		err := fn(rctx, r.db)
+		cancel()
+		if err == nil || errors.Is(err, domain.ErrNotFound) || ctx.Err() != nil {
+			return err
+		}
+		r.fallbacks.Add(1)
+		r.setAside(err)
+	}
+	return fn(ctx, d)
+}
+
+// ReadStats are figures of the read routing, for metrics.
+type ReadStats struct {
+	Configured, InUse bool
+	Fallbacks         int64 // reads that failed on a replica and ran on the primary
+}
+
+// ReadStats reports the read routing's state.
+func (d *DB) ReadStats() ReadStats {
+	if d.replicas == nil {
+		return ReadStats{}
+	}
+	return ReadStats{Configured: true, InUse: !d.replicas.down.Load(), Fallbacks: d.replicas.fallbacks.Load()}
+}
+
+// CatalogReader implements ports.CatalogReader: the repositories' reads, run on the read
+// replicas when DATABASE_READ_URL is set (see DB.read), else on the primary. Replicas lag
+// the primary by their replication delay: what this returns may be that old.
+type CatalogReader struct{ db *DB }
+
+var _ ports.CatalogReader = CatalogReader{}
+
+// NewCatalogReader returns the catalog reads of db.
+func NewCatalogReader(db *DB) CatalogReader { return CatalogReader{db: db} }
+
+// Category implements ports.CatalogReader.
+func (r CatalogReader) Category(ctx context.Context, id int64) (c domain.Category, err error) {
+	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+		c, err = CategoryRepository{db: db}.ByID(ctx, id)
+		return err
+	})
+	return c, err
+}
+
+// Categories implements ports.CatalogReader.
+func (r CatalogReader) Categories(ctx context.Context, p domain.PageRequest) (page domain.Page[domain.Category], err error) {
+	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+		page, err = CategoryRepository{db: db}.List(ctx, p)
+		return err
+	})
+	return page, err
+}
+
+// Product implements ports.CatalogReader.
+func (r CatalogReader) Product(ctx context.Context, id int64) (p domain.Product, err error) {
+	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+		p, err = ProductRepository{db: db}.ByID(ctx, id)
+		return err
+	})
+	return p, err
+}
+
+// Products implements ports.CatalogReader.
+func (r CatalogReader) Products(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (page domain.Page[domain.Product], err error) {
+	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+		page, err = ProductRepository{db: db}.List(ctx, f, p)
+		return err
+	})
+	return page, err
+}
