@@ -16,20 +16,24 @@ ACTIONLINT_VERSION ?= v1.7.12
 REDOCLY_VERSION ?= 2.77.0
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-one test-browser build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart swagger-ui clean
+.PHONY: help run test test-deps test-one test-browser build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
 
 ## help: list the targets (this text)
 help:
 	@echo "usage: make TARGET   (quick start: make run; make test)"
 	@awk '/^## [a-z-]+:/ { sub(/^## /, ""); i = index($$0, ":"); printf "  %-13s%s\n", substr($$0, 1, i - 1), substr($$0, i + 1) }' $(MAKEFILE_LIST)
 
-## run: serve on :8080 in demo mode (in-memory store, demo data, mail to the log)
+## run: serve on 127.0.0.1:8080 in demo mode (in-memory store, demo data, mail to the log)
 run:
 	$(GO) run ./cmd/hexashop serve
 
 ## test: every test, with the race detector; integration tests find Postgres by themselves
-test:
+test: test-deps
 	$(GO) test -race -count=1 $(TESTFLAGS) ./...
+
+## test-deps: PostgreSQL server binaries and pgbouncer for the topology tests (installed on Debian)
+test-deps:
+	@test/deps.sh
 
 ## test-one: one test, verbose: make test-one RUN=TestCartEndpoints [PKG=./test/e2e]
 RUN ?=
@@ -118,6 +122,11 @@ bench-lists:
 # The handler runs the same query (wrk, loopback). Needs a Postgres, as bench-load.
 bench-cart:
 	test/load/cart.sh
+
+## bench-topology: direct vs PgBouncer vs read replica, and the failover figures (about 3 minutes)
+# Starts its own primary, streaming replica and pgbouncer (test/deps.sh installs them).
+bench-topology:
+	test/load/topology.sh
 
 ## swagger-ui: refresh the vendored Swagger UI assets from npm (version pinned here)
 SWAGGER_UI_VERSION ?= 5.35.0

@@ -24,22 +24,22 @@ import (
 
 // Config is the whole configuration of the service, read from environment variables.
 type Config struct {
-	HTTPAddr        string        // HTTP_ADDR
-	DatabaseURL     string        // DATABASE_URL; empty means demo mode (in memory)
-	JWTSecret       []byte        // JWT_SECRET
-	JWTGenerated    bool          // the secret was generated (demo mode)
-	TokenTTL        time.Duration // ACCESS_TOKEN_TTL
-	BcryptCost      int           // BCRYPT_COST
-	AdminPassword   string        // ADMIN_PASSWORD
-	SMTP            *smtp.Config  // SMTP_URL (with MAIL_FROM); nil: mail goes to the log
-	MailFrom        string        // MAIL_FROM
-	Currency        string        // CURRENCY
-	Dispatch        usecase.DispatcherConfig
+	HTTPAddr      string        // HTTP_ADDR
+	DatabaseURL   string        // DATABASE_URL; empty means demo mode (in memory)
+	JWTSecret     []byte        // JWT_SECRET
+	JWTGenerated  bool          // the secret was generated (demo mode)
+	TokenTTL      time.Duration // ACCESS_TOKEN_TTL
+	BcryptCost    int           // BCRYPT_COST
+	AdminPassword string        // ADMIN_PASSWORD
+	SMTP          *smtp.Config  // SMTP_URL (with MAIL_FROM); nil: mail goes to the log
+	MailFrom      string        // MAIL_FROM
+	Currency      string        // CURRENCY
+	Dispatch      usecase.DispatcherConfig
 	// HousekeepingEvery is how often serve sweeps expired state (0: the default, a
 	// minute). Not an environment variable: tests shorten it.
 	HousekeepingEvery time.Duration
-	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
-	Warnings        []string      // things worth logging at start-up
+	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT
+	Warnings          []string      // things worth logging at start-up
 
 	PasswordWorkers      int           // PASSWORD_CONCURRENCY
 	PasswordQueueTimeout time.Duration // PASSWORD_QUEUE_TIMEOUT

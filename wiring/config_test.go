@@ -61,6 +61,11 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"sessions per account":    {map[string]string{"SESSIONS_PER_ACCOUNT": "0"}, "SESSIONS_PER_ACCOUNT"},
 		"reuse history":           {map[string]string{"REFRESH_REUSE_HISTORY": "many"}, "REFRESH_REUSE_HISTORY"},
 		"metrics without port":    {map[string]string{"METRICS_ADDR": "127.0.0.1:"}, "METRICS_ADDR"},
+		"pooler mode":             {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 32), "DB_POOLER": "session"}, "DB_POOLER"},
+		"pooler without direct":   {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 32), "DB_POOLER": "transaction"}, "DATABASE_DIRECT_URL"},
+		"read url in demo":        {map[string]string{"DATABASE_READ_URL": "postgres://r"}, "DATABASE_READ_URL"},
+		"read timeout":            {map[string]string{"DB_READ_TIMEOUT": "0s"}, "DB_READ_TIMEOUT"},
+		"max conns":               {map[string]string{"DB_MAX_CONNS": "0"}, "DB_MAX_CONNS"},
 		"otlp grpc":               {map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "OTEL_EXPORTER_OTLP_PROTOCOL"},
 		"metrics addr":            {map[string]string{"METRICS_ADDR": "nonsense"}, "METRICS_ADDR"},
 		"log format":              {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
@@ -96,6 +101,17 @@ func TestPostgresConfig(t *testing.T) {
 	// Demo mode listens wherever it is told to.
 	if cfg, _ := load(map[string]string{"HTTP_ADDR": ":8081"}); cfg.HTTPAddr != ":8081" {
 		t.Fatalf("explicit HTTP_ADDR in demo mode = %q", cfg.HTTPAddr)
+	}
+}
+
+func TestTopologySettings(t *testing.T) {
+	cfg, err := load(map[string]string{
+		"DATABASE_URL": "postgres://pooler/db", "JWT_SECRET": strings.Repeat("s", 32), "DB_POOLER": "transaction",
+		"DATABASE_DIRECT_URL": "postgres://primary/db", "DATABASE_READ_URL": "postgres://r1,r2/db", "DB_MAX_CONNS": "12",
+	})
+	if err != nil || cfg.DBPooler != "transaction" || cfg.DatabaseDirectURL != "postgres://primary/db" ||
+		cfg.DatabaseReadURL != "postgres://r1,r2/db" || cfg.DBMaxConns != 12 || cfg.DBReadTimeout != 500*time.Millisecond {
+		t.Fatalf("cfg = %+v, %v", cfg, err)
 	}
 }
 

@@ -162,7 +162,7 @@ func poolConfig(url, variable string, opts Options) (*pgxpool.Config, error) {
 		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
 	}
 	if opts.MaxConns > 0 && !strings.Contains(url, "pool_max_conns") {
-		cfg.MaxConns = int32(min(opts.MaxConns, 1<<20)) //nolint:gosec // G115: bounded just above
+		cfg.MaxConns = int32(min(opts.MaxConns, 1<<20))
 	}
 	if opts.TransactionPooling {
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe

@@ -258,6 +258,7 @@ func TestStartupRefusesBadConfig(t *testing.T) {
 		"unreachable database":        {env("DATABASE_URL=postgres://postgres@127.0.0.1:1/x", "JWT_SECRET="+secret), "postgres"},
 		"wildcard CORS origin":        {env("CORS_ALLOWED_ORIGINS=https://shop.example.com,https://*.example.com"), "CORS_ALLOWED_ORIGINS"},
 		"wildcard CORS scheme":        {env("CORS_ALLOWED_ORIGINS=https://*"), "CORS_ALLOWED_ORIGINS"},
+		"pooler without a direct URL": {env("DATABASE_URL=postgres://postgres@127.0.0.1:1/x", "JWT_SECRET="+secret, "DB_POOLER=transaction"), "DATABASE_DIRECT_URL"},
 	} {
 		out, err := run(t, "", tc.environ, "serve")
 		if err == nil || !strings.Contains(out, tc.want) {
