@@ -39,6 +39,8 @@ type Config struct {
 	// minute). Not an environment variable: tests shorten it.
 	HousekeepingEvery time.Duration
 	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT
+	ServeDispatch     bool          // SERVE_DISPATCH: serve runs the outbox dispatcher too
+	MigrateOnStart    bool          // MIGRATE_ON_START: serve migrates (else it only checks)
 	Warnings          []string      // things worth logging at start-up
 
 	PasswordWorkers      int           // PASSWORD_CONCURRENCY
@@ -67,7 +69,14 @@ func (c Config) DemoMode() bool { return c.DatabaseURL == "" }
 
 // LoadConfig reads and validates the configuration. getenv is os.Getenv in production and
 // a map lookup in tests. Every problem is reported, each naming its variable.
-func LoadConfig(getenv func(string) string) (Config, error) {
+func LoadConfig(getenv func(string) string) (Config, error) { return loadConfig(getenv, true) }
+
+// LoadToolConfig is LoadConfig for the commands that issue no tokens (migrate, dispatch,
+// admin create): without JWT_SECRET they get a throwaway one, so a migration job or a
+// dispatcher needs no signing secret at all.
+func LoadToolConfig(getenv func(string) string) (Config, error) { return loadConfig(getenv, false) }
+
+func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 	cfg := Config{
 		DatabaseURL:   getenv("DATABASE_URL"),
 		AdminPassword: getenv("ADMIN_PASSWORD"),
@@ -90,7 +99,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	switch secret := getenv("JWT_SECRET"); {
-	case secret == "" && cfg.DemoMode():
+	case secret == "" && (cfg.DemoMode() || !issuesTokens):
 		cfg.JWTSecret = make([]byte, 32)
 		_, _ = rand.Read(cfg.JWTSecret) // crypto/rand.Read never fails (Go >= 1.24)
 		cfg.JWTGenerated = true
@@ -159,6 +168,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if cfg.DBPooler == "transaction" && cfg.DatabaseDirectURL == "" {
 		bad("DATABASE_DIRECT_URL", "is required with DB_POOLER=transaction: the primary's own URL, bypassing the pooler, for migrations (their lock needs a session)")
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"SERVE_DISPATCH", &cfg.ServeDispatch}, {"MIGRATE_ON_START", &cfg.MigrateOnStart}} {
+		switch v := getenv(b.name); v {
+		case "", "true", "1":
+			*b.dst = true
+		case "false", "0":
+			if cfg.DemoMode() {
+				bad(b.name, "can be false only with DATABASE_URL (demo mode's memory store lives in one process)")
+			}
+		default:
+			bad(b.name, "must be true or false, got %q", v)
+		}
 	}
 	if cfg.DemoMode() {
 		for _, v := range []string{"DATABASE_DIRECT_URL", "DATABASE_READ_URL", "DB_POOLER"} {
@@ -269,7 +293,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", v)
 		}
 	}
-	if cfg.JWTGenerated {
+	if cfg.JWTGenerated && issuesTokens {
 		cfg.Warnings = append(cfg.Warnings, "JWT_SECRET is unset: demo mode generated a random one; tokens end with the process")
 	}
 	return cfg, errors.Join(errs...)

@@ -33,46 +33,48 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"postgres without secret": {map[string]string{"DATABASE_URL": "postgres://x"}, "JWT_SECRET"},
-		"weak secret in demo":     {map[string]string{"JWT_SECRET": "short"}, "JWT_SECRET"},
-		"weak secret":             {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 31)}, "JWT_SECRET"},
-		"bcrypt not a number":     {map[string]string{"BCRYPT_COST": "high"}, "BCRYPT_COST"},
-		"bcrypt too low":          {map[string]string{"BCRYPT_COST": "3"}, "BCRYPT_COST"},
-		"bcrypt too high":         {map[string]string{"BCRYPT_COST": "32"}, "BCRYPT_COST"},
-		"ttl":                     {map[string]string{"ACCESS_TOKEN_TTL": "soon"}, "ACCESS_TOKEN_TTL"},
-		"shutdown":                {map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "SHUTDOWN_TIMEOUT"},
-		"request timeout":         {map[string]string{"REQUEST_TIMEOUT": "0s"}, "REQUEST_TIMEOUT"},
-		"acquire timeout":         {map[string]string{"DB_ACQUIRE_TIMEOUT": "x"}, "DB_ACQUIRE_TIMEOUT"},
-		"connect timeout":         {map[string]string{"DB_CONNECT_TIMEOUT": "-3s"}, "DB_CONNECT_TIMEOUT"},
-		"queue timeout":           {map[string]string{"PASSWORD_QUEUE_TIMEOUT": "soon"}, "PASSWORD_QUEUE_TIMEOUT"},
-		"concurrency":             {map[string]string{"PASSWORD_CONCURRENCY": "0"}, "PASSWORD_CONCURRENCY"},
-		"nice":                    {map[string]string{"PASSWORD_NICE": "20"}, "PASSWORD_NICE"},
-		"account failures":        {map[string]string{"LOGIN_FAILURES_PER_ACCOUNT": "five"}, "LOGIN_FAILURES_PER_ACCOUNT"},
-		"address failures":        {map[string]string{"LOGIN_FAILURES_PER_ADDRESS": "0"}, "LOGIN_FAILURES_PER_ADDRESS"},
-		"registrations":           {map[string]string{"REGISTRATIONS_PER_ADDRESS": "-1"}, "REGISTRATIONS_PER_ADDRESS"},
-		"max delay":               {map[string]string{"LOGIN_MAX_DELAY": "forever"}, "LOGIN_MAX_DELAY"},
-		"base delay":              {map[string]string{"LOGIN_BASE_DELAY": "soon"}, "LOGIN_BASE_DELAY"},
-		"proxies":                 {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, example.com"}, "TRUSTED_PROXIES"},
-		"cors wildcard":           {map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
-		"cors scheme wildcard":    {map[string]string{"CORS_ALLOWED_ORIGINS": "https://ok.example, https://*"}, "CORS_ALLOWED_ORIGINS"},
-		"cors subdomain wildcard": {map[string]string{"CORS_ALLOWED_ORIGINS": "https://*.example.com"}, "CORS_ALLOWED_ORIGINS"},
-		"cors port wildcard":      {map[string]string{"CORS_ALLOWED_ORIGINS": "http://localhost:*"}, "CORS_ALLOWED_ORIGINS"},
-		"ipv6 prefix":             {map[string]string{"THROTTLE_IPV6_PREFIX": "16"}, "THROTTLE_IPV6_PREFIX"},
-		"sessions per account":    {map[string]string{"SESSIONS_PER_ACCOUNT": "0"}, "SESSIONS_PER_ACCOUNT"},
-		"reuse history":           {map[string]string{"REFRESH_REUSE_HISTORY": "many"}, "REFRESH_REUSE_HISTORY"},
-		"metrics without port":    {map[string]string{"METRICS_ADDR": "127.0.0.1:"}, "METRICS_ADDR"},
-		"pooler mode":             {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 32), "DB_POOLER": "session"}, "DB_POOLER"},
-		"pooler without direct":   {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 32), "DB_POOLER": "transaction"}, "DATABASE_DIRECT_URL"},
-		"read url in demo":        {map[string]string{"DATABASE_READ_URL": "postgres://r"}, "DATABASE_READ_URL"},
-		"read timeout":            {map[string]string{"DB_READ_TIMEOUT": "0s"}, "DB_READ_TIMEOUT"},
-		"max conns":               {map[string]string{"DB_MAX_CONNS": "0"}, "DB_MAX_CONNS"},
-		"otlp grpc":               {map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "OTEL_EXPORTER_OTLP_PROTOCOL"},
-		"metrics addr":            {map[string]string{"METRICS_ADDR": "nonsense"}, "METRICS_ADDR"},
-		"log format":              {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
-		"log level":               {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
-		"reuse grace":             {map[string]string{"REFRESH_REUSE_GRACE": "2h"}, "REFRESH_REUSE_GRACE"},
-		"idle timeout":            {map[string]string{"SESSION_IDLE_TIMEOUT": "0"}, "SESSION_IDLE_TIMEOUT"},
-		"cors with path":          {map[string]string{"CORS_ALLOWED_ORIGINS": "https://a.example/app"}, "CORS_ALLOWED_ORIGINS"},
+		"postgres without secret":  {map[string]string{"DATABASE_URL": "postgres://x"}, "JWT_SECRET"},
+		"weak secret in demo":      {map[string]string{"JWT_SECRET": "short"}, "JWT_SECRET"},
+		"weak secret":              {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 31)}, "JWT_SECRET"},
+		"bcrypt not a number":      {map[string]string{"BCRYPT_COST": "high"}, "BCRYPT_COST"},
+		"bcrypt too low":           {map[string]string{"BCRYPT_COST": "3"}, "BCRYPT_COST"},
+		"bcrypt too high":          {map[string]string{"BCRYPT_COST": "32"}, "BCRYPT_COST"},
+		"ttl":                      {map[string]string{"ACCESS_TOKEN_TTL": "soon"}, "ACCESS_TOKEN_TTL"},
+		"shutdown":                 {map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "SHUTDOWN_TIMEOUT"},
+		"request timeout":          {map[string]string{"REQUEST_TIMEOUT": "0s"}, "REQUEST_TIMEOUT"},
+		"acquire timeout":          {map[string]string{"DB_ACQUIRE_TIMEOUT": "x"}, "DB_ACQUIRE_TIMEOUT"},
+		"connect timeout":          {map[string]string{"DB_CONNECT_TIMEOUT": "-3s"}, "DB_CONNECT_TIMEOUT"},
+		"queue timeout":            {map[string]string{"PASSWORD_QUEUE_TIMEOUT": "soon"}, "PASSWORD_QUEUE_TIMEOUT"},
+		"concurrency":              {map[string]string{"PASSWORD_CONCURRENCY": "0"}, "PASSWORD_CONCURRENCY"},
+		"nice":                     {map[string]string{"PASSWORD_NICE": "20"}, "PASSWORD_NICE"},
+		"account failures":         {map[string]string{"LOGIN_FAILURES_PER_ACCOUNT": "five"}, "LOGIN_FAILURES_PER_ACCOUNT"},
+		"address failures":         {map[string]string{"LOGIN_FAILURES_PER_ADDRESS": "0"}, "LOGIN_FAILURES_PER_ADDRESS"},
+		"registrations":            {map[string]string{"REGISTRATIONS_PER_ADDRESS": "-1"}, "REGISTRATIONS_PER_ADDRESS"},
+		"max delay":                {map[string]string{"LOGIN_MAX_DELAY": "forever"}, "LOGIN_MAX_DELAY"},
+		"base delay":               {map[string]string{"LOGIN_BASE_DELAY": "soon"}, "LOGIN_BASE_DELAY"},
+		"proxies":                  {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, example.com"}, "TRUSTED_PROXIES"},
+		"cors wildcard":            {map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, "CORS_ALLOWED_ORIGINS"},
+		"cors scheme wildcard":     {map[string]string{"CORS_ALLOWED_ORIGINS": "https://ok.example, https://*"}, "CORS_ALLOWED_ORIGINS"},
+		"cors subdomain wildcard":  {map[string]string{"CORS_ALLOWED_ORIGINS": "https://*.example.com"}, "CORS_ALLOWED_ORIGINS"},
+		"cors port wildcard":       {map[string]string{"CORS_ALLOWED_ORIGINS": "http://localhost:*"}, "CORS_ALLOWED_ORIGINS"},
+		"ipv6 prefix":              {map[string]string{"THROTTLE_IPV6_PREFIX": "16"}, "THROTTLE_IPV6_PREFIX"},
+		"sessions per account":     {map[string]string{"SESSIONS_PER_ACCOUNT": "0"}, "SESSIONS_PER_ACCOUNT"},
+		"reuse history":            {map[string]string{"REFRESH_REUSE_HISTORY": "many"}, "REFRESH_REUSE_HISTORY"},
+		"metrics without port":     {map[string]string{"METRICS_ADDR": "127.0.0.1:"}, "METRICS_ADDR"},
+		"pooler mode":              {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 32), "DB_POOLER": "session"}, "DB_POOLER"},
+		"pooler without direct":    {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 32), "DB_POOLER": "transaction"}, "DATABASE_DIRECT_URL"},
+		"read url in demo":         {map[string]string{"DATABASE_READ_URL": "postgres://r"}, "DATABASE_READ_URL"},
+		"read timeout":             {map[string]string{"DB_READ_TIMEOUT": "0s"}, "DB_READ_TIMEOUT"},
+		"max conns":                {map[string]string{"DB_MAX_CONNS": "0"}, "DB_MAX_CONNS"},
+		"serve dispatch":           {map[string]string{"SERVE_DISPATCH": "maybe"}, "SERVE_DISPATCH"},
+		"migrate on start in demo": {map[string]string{"MIGRATE_ON_START": "false"}, "MIGRATE_ON_START"},
+		"otlp grpc":                {map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://x:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "OTEL_EXPORTER_OTLP_PROTOCOL"},
+		"metrics addr":             {map[string]string{"METRICS_ADDR": "nonsense"}, "METRICS_ADDR"},
+		"log format":               {map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		"log level":                {map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		"reuse grace":              {map[string]string{"REFRESH_REUSE_GRACE": "2h"}, "REFRESH_REUSE_GRACE"},
+		"idle timeout":             {map[string]string{"SESSION_IDLE_TIMEOUT": "0"}, "SESSION_IDLE_TIMEOUT"},
+		"cors with path":           {map[string]string{"CORS_ALLOWED_ORIGINS": "https://a.example/app"}, "CORS_ALLOWED_ORIGINS"},
 	} {
 		_, err := load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -101,6 +103,16 @@ func TestPostgresConfig(t *testing.T) {
 	// Demo mode listens wherever it is told to.
 	if cfg, _ := load(map[string]string{"HTTP_ADDR": ":8081"}); cfg.HTTPAddr != ":8081" {
 		t.Fatalf("explicit HTTP_ADDR in demo mode = %q", cfg.HTTPAddr)
+	}
+}
+
+func TestToolsNeedNoSigningSecret(t *testing.T) {
+	cfg, err := LoadToolConfig(func(k string) string { return map[string]string{"DATABASE_URL": "postgres://db"}[k] })
+	if err != nil || len(cfg.JWTSecret) < 32 || cfg.DemoMode() {
+		t.Fatalf("tool config without JWT_SECRET = %+v, %v", cfg, err)
+	}
+	if _, err := load(map[string]string{"DATABASE_URL": "postgres://db"}); err == nil {
+		t.Fatal("serve's config without JWT_SECRET was accepted")
 	}
 }
 

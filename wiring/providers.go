@@ -38,9 +38,11 @@ const (
 	tokenLeeway   = 30 * time.Second // clock skew tolerated
 )
 
-// Migrator brings the store's schema up to date.
+// Migrator brings the store's schema up to date, or checks that it is.
 type Migrator interface {
 	Migrate(ctx context.Context) error
+	// CheckSchema returns an error unless every migration this binary has is applied.
+	CheckSchema(ctx context.Context) error
 }
 
 // requestsInFlight is counted by the HTTP adapter and read by the password hasher, which

@@ -140,3 +140,6 @@ func (s *Store) Ready(context.Context) error { return nil }
 
 // Migrate has nothing to do: memory has no schema.
 func (s *Store) Migrate(context.Context) error { return nil }
+
+// CheckSchema has nothing to check.
+func (s *Store) CheckSchema(context.Context) error { return nil }

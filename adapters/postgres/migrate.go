@@ -39,6 +39,33 @@ func (d *DB) Migrate(ctx context.Context) error {
 	return migrateOn(ctx, conn.Conn())
 }
 
+// CheckSchema returns an error unless every migration embedded in this binary is applied
+// (for a server that leaves migrating to a job, MIGRATE_ON_START=false). A schema newer
+// than the binary is fine: migrations only add, so an older binary runs on it during a
+// rolling upgrade.
+//
+// It reads the version with a plain statement on the pool (through a pooler, too) and
+// never takes tern's lock.
+func (d *DB) CheckSchema(ctx context.Context) error {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	want := int32(len(files)) //nolint:gosec // G115: a handful of files
+	var have int32
+	err = d.q(ctx).QueryRow(ctx, `SELECT coalesce((SELECT version FROM `+versionTable+`), 0)`).Scan(&have)
+	if pgCode(err) == undefinedTable {
+		err = nil // never migrated
+	}
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	if have < want {
+		return fmt.Errorf("schema is at version %d, this binary needs %d: run `hexashop migrate` first (the Helm chart's migration job does)", have, want)
+	}
+	return nil
+}
+
 func migrateOn(ctx context.Context, conn *pgx.Conn) error {
 	m, err := migrate.NewMigrator(ctx, conn, versionTable)
 	if err != nil {

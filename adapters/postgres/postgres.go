@@ -242,6 +242,7 @@ const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
 	checkViolation      = "23514"
+	undefinedTable      = "42P01"
 )
 
 // classify wraps err in domain.ErrUnavailable when it means the database is not answering

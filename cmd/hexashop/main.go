@@ -55,7 +55,11 @@ func run(args []string, stdin io.Reader) error {
 		// Before the configuration: it needs only HTTP_ADDR, and must not open the database.
 		return healthcheck(context.Background(), os.Getenv("HTTP_ADDR"))
 	}
-	cfg, err := wiring.LoadConfig(os.Getenv)
+	load := wiring.LoadToolConfig // migrate, dispatch, admin create: no tokens issued
+	if args[0] == "serve" {
+		load = wiring.LoadConfig
+	}
+	cfg, err := load(os.Getenv)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
@@ -89,8 +93,7 @@ func run(args []string, stdin io.Reader) error {
 		if cfg.DemoMode() {
 			return errors.New("dispatch: needs DATABASE_URL (in demo mode the outbox lives inside `hexashop serve`)")
 		}
-		app.Dispatcher.Run(ctx)
-		return nil
+		return app.Dispatch(ctx)
 	case args[0] == "admin" && len(args) > 1 && args[1] == "create":
 		return adminCreate(ctx, app, args[2:], stdin, log)
 	}
