@@ -16,7 +16,7 @@ ACTIONLINT_VERSION ?= v1.7.12
 REDOCLY_VERSION ?= 2.77.0
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-deps test-one test-browser build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
+.PHONY: help run test test-deps test-one test-browser chart kube-smoke build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
 
 ## help: list the targets (this text)
 help:
@@ -48,6 +48,15 @@ test-browser:
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'; }
 	cd test/browser && $(GO) test -count=1 -v .
 
+## chart: the Helm chart: helm lint --strict, rendered objects decoded by k8s.io/api and checked (test/helm)
+HELM_VERSION ?= v3.22.0
+chart:
+	cd test/helm && GOFLAGS= HELM_VERSION=$(HELM_VERSION) $(GO) test -count=1 -v .
+
+## kube-smoke: the chart's Deployments under podman kube play, with a checkout through them (needs podman)
+kube-smoke:
+	HELM_VERSION=$(HELM_VERSION) .ci/kube-smoke.sh
+
 ## build: the binary, in bin/
 build:
 	$(GO) build -o bin/hexashop ./cmd/hexashop
@@ -66,10 +75,11 @@ fmt-check:
 	@out=$$(git ls-files -z --cached --others --exclude-standard '*.go' | xargs -0 -r gofmt -l); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## vet: go vet, on the service and on the browser test's module
+## vet: go vet, on the service and on the browser and chart test modules
 vet:
 	$(GO) vet ./...
 	cd test/browser && $(GO) vet ./...
+	cd test/helm && GOFLAGS= $(GO) vet ./...
 
 ## lint: golangci-lint with .golangci.yml (pinned version, run with go run)
 lint:

@@ -21,15 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-goroot=$(go env GOROOT)
-modcache=$(go env GOMODCACHE)
-echo "building $IMAGE with builder $PG_IMAGE and $(go version | cut -d' ' -f3) from $goroot"
-podman build -q -t "$IMAGE" \
-  --build-arg BUILDER_IMAGE="$PG_IMAGE" --build-arg RUNTIME_IMAGE=scratch \
-  --format docker -v "$goroot:/usr/local/go:ro" -v "$modcache:/go/pkg/mod:ro" -v "$(go env GOCACHE):/tmp/gocache" \
-  --env GOPROXY=off --env GOMODCACHE=/go/pkg/mod \
-  . >/dev/null
-podman image inspect "$IMAGE" --format 'image: {{.Size}} bytes, user {{.Config.User}}, entrypoint {{.Config.Entrypoint}}'
+IMAGE=$IMAGE bash .ci/build-image.sh
 
 podman network create "$NET" >/dev/null
 podman run -d --name "$DB" --network "$NET" -e POSTGRES_PASSWORD=smoke -e POSTGRES_DB=shop "$PG_IMAGE" >/dev/null

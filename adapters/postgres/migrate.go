@@ -51,7 +51,7 @@ func (d *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("check schema: %w", err)
 	}
-	want := int32(len(files)) //nolint:gosec // G115: a handful of files
+	want := int32(len(files))
 	var have int32
 	err = d.q(ctx).QueryRow(ctx, `SELECT coalesce((SELECT version FROM `+versionTable+`), 0)`).Scan(&have)
 	if pgCode(err) == undefinedTable {
