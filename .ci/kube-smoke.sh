@@ -20,9 +20,10 @@ PORT=${KUBE_SMOKE_PORT:-18480}
 MPORT=$((PORT + 10))
 WORK=$(mktemp -d)
 cleanup() {
+  set +e
   for f in serve dispatch migrate; do [ -f "$WORK/$f.yaml" ] && podman kube down "$WORK/$f.yaml" >/dev/null 2>&1; done
   podman rm -f "$DB" >/dev/null 2>&1 || true
-  podman secret rm kube-smoke-db kube-smoke-jwt >/dev/null 2>&1 || true
+  podman secret rm kube-smoke-db-$$ kube-smoke-jwt-$$ >/dev/null 2>&1 || true
   podman network rm "$NET" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -33,7 +34,7 @@ podman image exists "$IMAGE" || IMAGE=$IMAGE bash .ci/build-image.sh
 chart=$(dirname "$(ls deploy/helm/*/Chart.yaml)")
 GOFLAGS= go run "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" template shop "$chart" --kube-version 1.33.0 \
   --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" \
-  --set database.existingSecret=kube-smoke-db --set jwt.existingSecret=kube-smoke-jwt \
+  --set database.existingSecret=kube-smoke-db-$$ --set jwt.existingSecret=kube-smoke-jwt-$$ \
   --set config.BCRYPT_COST=4 >"$WORK/rendered.yaml"
 (cd test/helm && GOFLAGS= go run ./kubeplay -in "$WORK/rendered.yaml" -out "$WORK" -http-port "$PORT" -metrics-port "$MPORT")
 
@@ -41,8 +42,8 @@ GOFLAGS= go run "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" template shop "$chart" 
 b64() { printf %s "$1" | base64 -w0; }
 printf '{"DATABASE_URL":"%s"}' "$(b64 "postgres://postgres:smoke@$DB:5432/shop?sslmode=disable")" >"$WORK/db.json"
 printf '{"JWT_SECRET":"%s"}' "$(b64 "kube-smoke-secret-0123456789abcdefghijkl")" >"$WORK/jwt.json"
-podman secret create kube-smoke-db "$WORK/db.json" >/dev/null
-podman secret create kube-smoke-jwt "$WORK/jwt.json" >/dev/null
+podman secret create kube-smoke-db-$$ "$WORK/db.json" >/dev/null
+podman secret create kube-smoke-jwt-$$ "$WORK/jwt.json" >/dev/null
 
 podman network create "$NET" >/dev/null
 podman run -d --name "$DB" --network "$NET" -e POSTGRES_PASSWORD=smoke -e POSTGRES_DB=shop "$PG_IMAGE" >/dev/null
