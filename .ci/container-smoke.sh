@@ -27,7 +27,7 @@ podman network create "$NET" >/dev/null
 podman run -d --name "$DB" --network "$NET" -e POSTGRES_PASSWORD=smoke -e POSTGRES_DB=shop "$PG_IMAGE" >/dev/null
 podman run -d --name "$APP" --network "$NET" -p "127.0.0.1:$PORT:8080" \
   -e DATABASE_URL="postgres://postgres:smoke@$DB:5432/shop?sslmode=disable" \
-  -e JWT_SECRET=container-smoke-secret-0123456789abcdefgh -e BCRYPT_COST=4 -e LOG_FORMAT=json \
+  -e JWT_KEYS="$(openssl ecparam -name prime256v1 -genkey -noout)" -e BCRYPT_COST=4 -e LOG_FORMAT=json \
   "$IMAGE" >/dev/null
 base=http://127.0.0.1:$PORT
 for _ in $(seq 120); do

@@ -19,11 +19,12 @@ DB=hexashop-kube-db-$$
 PORT=${KUBE_SMOKE_PORT:-18480}
 MPORT=$((PORT + 10))
 WORK=$(mktemp -d)
+secrets=()
 cleanup() {
   set +e
   for f in serve dispatch migrate; do [ -f "$WORK/$f.yaml" ] && podman kube down "$WORK/$f.yaml" >/dev/null 2>&1; done
   podman rm -f "$DB" >/dev/null 2>&1 || true
-  podman secret rm kube-smoke-db-$$ kube-smoke-jwt-$$ >/dev/null 2>&1 || true
+  podman secret rm kube-smoke-db-$$ "${secrets[@]}" >/dev/null 2>&1 || true
   podman network rm "$NET" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -34,16 +35,23 @@ podman image exists "$IMAGE" || IMAGE=$IMAGE bash .ci/build-image.sh
 chart=$(dirname "$(ls deploy/helm/*/Chart.yaml)")
 GOFLAGS= go run "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" template shop "$chart" --kube-version 1.33.0 \
   --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" \
-  --set database.existingSecret=kube-smoke-db-$$ --set jwt.existingSecret=kube-smoke-jwt-$$ \
+  --set database.existingSecret=kube-smoke-db-$$ \
   --set config.BCRYPT_COST=4 >"$WORK/rendered.yaml"
 (cd test/helm && GOFLAGS= go run ./kubeplay -in "$WORK/rendered.yaml" -out "$WORK" -http-port "$PORT" -metrics-port "$MPORT")
 
 # podman 4.3 reads a secretKeyRef from a podman secret holding a JSON map of base64 values.
 b64() { printf %s "$1" | base64 -w0; }
 printf '{"DATABASE_URL":"%s"}' "$(b64 "postgres://postgres:smoke@$DB:5432/shop?sslmode=disable")" >"$WORK/db.json"
-printf '{"JWT_SECRET":"%s"}' "$(b64 "kube-smoke-secret-0123456789abcdefghijkl")" >"$WORK/jwt.json"
 podman secret create kube-smoke-db-$$ "$WORK/db.json" >/dev/null
-podman secret create kube-smoke-jwt-$$ "$WORK/jwt.json" >/dev/null
+# The Secrets the chart makes (the generated signing key), as kubeplay converted them.
+secrets=()
+for f in "$WORK"/secret.*.json; do
+  name=${f##*/secret.}; name=${name%.json}
+  podman secret rm "$name" >/dev/null 2>&1 || true
+  podman secret create "$name" "$f" >/dev/null
+  secrets+=("$name")
+done
+echo "chart-made secrets: ${secrets[*]}"
 
 podman network create "$NET" >/dev/null
 podman run -d --name "$DB" --network "$NET" -e POSTGRES_PASSWORD=smoke -e POSTGRES_DB=shop "$PG_IMAGE" >/dev/null

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"time"
 
@@ -92,10 +93,12 @@ type AccessToken struct {
 	ExpiresIn time.Duration
 }
 
-// TokenClaims are what an access token says: whose it is and of which session.
+// TokenClaims are what an access token says: whose it is, of which session, for which
+// client.
 type TokenClaims struct {
 	UserID    int64
 	SessionID int64
+	ClientID  string // the OAuth2 client the session was started by ("" in tokens from before)
 }
 
 // Tokens issues and verifies access tokens that name a user and a session.
@@ -103,6 +106,28 @@ type Tokens interface {
 	Issue(c TokenClaims) (AccessToken, error)
 	// Verify returns the claims of a valid token, or domain.ErrInvalidToken.
 	Verify(token string) (TokenClaims, error)
+	// PublishedKeys is the public key set other services verify tokens with (a JWK Set
+	// document) and a strong validator of it (changes when the document does).
+	PublishedKeys() (doc []byte, etag string, err error)
+}
+
+// TokenKey is one key of the access-token signer, with the times that drive its life:
+// it is published (and verifies) from the moment it is in the set, signs from SignFrom
+// (of the keys whose SignFrom has come, the latest signs), and stops verifying and
+// leaves the published set at RetireAt (zero: while it is in the set).
+type TokenKey struct {
+	ID        string        // the RFC 7638 thumbprint of the public key
+	Algorithm string        // ES256 or RS256
+	Private   crypto.Signer // *ecdsa.PrivateKey or *rsa.PrivateKey
+	SignFrom  time.Time
+	RetireAt  time.Time
+}
+
+// TokenKeys is where the signer's keys come from: a file or an environment variable in
+// this template, a KMS or a table in a fork. Every replica loads the same set, and the
+// times in it switch them to a new key at the same moment without coordination.
+type TokenKeys interface {
+	Load(ctx context.Context) ([]TokenKey, error)
 }
 
 // SessionRepository stores sessions and their refresh tokens (by hash only).

@@ -12,6 +12,7 @@ type LoginInput struct {
 	Password   string
 	ClientAddr string // the client's network address, as far as the transport can tell
 	UserAgent  string // kept with the session, for the user's list of sessions
+	ClientID   string // the OAuth2 client_id the client named ("": the configured default)
 }
 
 // TokenPair is what a login or a refresh gives: an access token and the session's new
@@ -54,6 +55,9 @@ type Auth interface {
 	// the role read from storage, or domain.ErrInvalidToken (also when the user was
 	// deleted or the session ended since the token was issued).
 	Authenticate(ctx context.Context, token string) (Principal, error)
+	// PublishedKeys is the public key set that verifies access tokens (a JWK Set
+	// document) and a strong validator of it.
+	PublishedKeys() (doc []byte, etag string, err error)
 }
 
 // Sessions are the caller's own sessions.

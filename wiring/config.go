@@ -1,7 +1,6 @@
 package wiring
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,17 +23,25 @@ import (
 
 // Config is the whole configuration of the service, read from environment variables.
 type Config struct {
-	HTTPAddr      string        // HTTP_ADDR
-	DatabaseURL   string        // DATABASE_URL; empty means demo mode (in memory)
-	JWTSecret     []byte        // JWT_SECRET
-	JWTGenerated  bool          // the secret was generated (demo mode)
-	TokenTTL      time.Duration // ACCESS_TOKEN_TTL
-	BcryptCost    int           // BCRYPT_COST
-	AdminPassword string        // ADMIN_PASSWORD
-	SMTP          *smtp.Config  // SMTP_URL (with MAIL_FROM); nil: mail goes to the log
-	MailFrom      string        // MAIL_FROM
-	Currency      string        // CURRENCY
-	Dispatch      usecase.DispatcherConfig
+	HTTPAddr       string        // HTTP_ADDR
+	DatabaseURL    string        // DATABASE_URL; empty means demo mode (in memory)
+	JWTSecret      []byte        // JWT_SECRET: HS256, the former scheme (verifies; signs while no key is active)
+	JWTGenerated   bool          // a throwaway secret (commands that issue no tokens)
+	TokenKeys      jwt.KeySource // JWT_KEYS_FILE or JWT_KEYS; generated in demo mode
+	KeysGenerated  bool          // the signing key was generated (demo mode)
+	JWTAlg         string        // JWT_ALG: of generated keys
+	JWTIssuer      string        // JWT_ISSUER: iss, and the base of the discovery URLs
+	JWTClientID    string        // JWT_CLIENT_ID: client_id of logins that name none
+	JWKSMaxAge     time.Duration // JWKS_MAX_AGE
+	JWTLeeway      time.Duration // JWT_LEEWAY
+	JWTVerifyCache int           // JWT_VERIFY_CACHE: verified tokens remembered
+	TokenTTL       time.Duration // ACCESS_TOKEN_TTL
+	BcryptCost     int           // BCRYPT_COST
+	AdminPassword  string        // ADMIN_PASSWORD
+	SMTP           *smtp.Config  // SMTP_URL (with MAIL_FROM); nil: mail goes to the log
+	MailFrom       string        // MAIL_FROM
+	Currency       string        // CURRENCY
+	Dispatch       usecase.DispatcherConfig
 	// HousekeepingEvery is how often serve sweeps expired state (0: the default, a
 	// minute). Not an environment variable: tests shorten it.
 	HousekeepingEvery time.Duration
@@ -98,18 +105,8 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 		}
 	}
 
-	switch secret := getenv("JWT_SECRET"); {
-	case secret == "" && (cfg.DemoMode() || !issuesTokens):
-		cfg.JWTSecret = make([]byte, 32)
-		_, _ = rand.Read(cfg.JWTSecret) // crypto/rand.Read never fails (Go >= 1.24)
-		cfg.JWTGenerated = true
-	case secret == "":
-		bad("JWT_SECRET", "is required when DATABASE_URL is set (at least %d bytes, e.g. `openssl rand -base64 48`)", jwt.MinSecretBytes)
-	case len(secret) < jwt.MinSecretBytes:
-		bad("JWT_SECRET", "must be at least %d bytes, got %d", jwt.MinSecretBytes, len(secret))
-	default:
-		cfg.JWTSecret = []byte(secret)
-	}
+	var err error
+	errs = append(errs, cfg.loadTokenConfig(getenv, issuesTokens)...)
 
 	cfg.BcryptCost = bcrypt.DefaultCost
 	if v := getenv("BCRYPT_COST"); v != "" {
@@ -138,7 +135,6 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 		bad("CURRENCY", "must be a three-letter ISO 4217 code like EUR, got %q", cfg.Currency)
 	}
 
-	var err error
 	if cfg.TokenTTL, err = duration(getenv, "ACCESS_TOKEN_TTL", 15*time.Minute); err != nil {
 		errs = append(errs, err)
 	}
@@ -293,8 +289,8 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 			bad("LOG_LEVEL", "must be debug, info, warn or error, got %q", v)
 		}
 	}
-	if cfg.JWTGenerated && issuesTokens {
-		cfg.Warnings = append(cfg.Warnings, "JWT_SECRET is unset: demo mode generated a random one; tokens end with the process")
+	if cfg.KeysGenerated && issuesTokens {
+		cfg.Warnings = append(cfg.Warnings, "JWT_KEYS_FILE is unset: demo mode generated an "+cfg.JWTAlg+" signing key; tokens end with the process")
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -16,15 +16,17 @@ func TestDemoDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !cfg.DemoMode() || cfg.HTTPAddr != "127.0.0.1:8080" || cfg.BcryptCost != 12 || cfg.TokenTTL != 15*time.Minute ||
-		len(cfg.JWTSecret) < 32 || !cfg.JWTGenerated {
+		len(cfg.JWTSecret) != 0 || !cfg.KeysGenerated || cfg.JWTAlg != "ES256" || cfg.JWTIssuer != "http://127.0.0.1:8080" {
 		t.Fatalf("demo config = %+v", cfg)
 	}
+	keys, _ := cfg.TokenKeys.Load(t.Context())
 	other, _ := load(nil)
-	if string(other.JWTSecret) == string(cfg.JWTSecret) {
-		t.Error("generated JWT secrets repeat")
+	otherKeys, _ := other.TokenKeys.Load(t.Context())
+	if len(keys) != 1 || len(otherKeys) != 1 || keys[0].ID == otherKeys[0].ID {
+		t.Error("demo mode's generated signing keys repeat")
 	}
-	if !strings.Contains(strings.Join(cfg.Warnings, "\n"), "JWT_SECRET") {
-		t.Errorf("no warning about the generated secret: %v", cfg.Warnings)
+	if !strings.Contains(strings.Join(cfg.Warnings, "\n"), "JWT_KEYS_FILE") {
+		t.Errorf("no warning about the generated key: %v", cfg.Warnings)
 	}
 }
 
@@ -33,7 +35,16 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"postgres without secret":  {map[string]string{"DATABASE_URL": "postgres://x"}, "JWT_SECRET"},
+		"postgres without keys":    {map[string]string{"DATABASE_URL": "postgres://x"}, "JWT_KEYS_FILE"},
+		"keys file missing":        {map[string]string{"DATABASE_URL": "postgres://x", "JWT_KEYS_FILE": "/nonexistent/keys.json"}, "JWT_KEYS_FILE"},
+		"keys not a key set":       {map[string]string{"DATABASE_URL": "postgres://x", "JWT_KEYS": "{"}, "JWT_KEYS"},
+		"keys file and inline":     {map[string]string{"JWT_KEYS_FILE": "/k", "JWT_KEYS": "{}"}, "JWT_KEYS"},
+		"issuer not a URL":         {map[string]string{"JWT_ISSUER": "hexashop"}, "JWT_ISSUER"},
+		"client id":                {map[string]string{"JWT_CLIENT_ID": "a b"}, "JWT_CLIENT_ID"},
+		"alg":                      {map[string]string{"JWT_ALG": "HS256"}, "JWT_ALG"},
+		"jwks max age":             {map[string]string{"JWKS_MAX_AGE": "-1m"}, "JWKS_MAX_AGE"},
+		"leeway":                   {map[string]string{"JWT_LEEWAY": "2m"}, "JWT_LEEWAY"},
+		"verify cache":             {map[string]string{"JWT_VERIFY_CACHE": "-1"}, "JWT_VERIFY_CACHE"},
 		"weak secret in demo":      {map[string]string{"JWT_SECRET": "short"}, "JWT_SECRET"},
 		"weak secret":              {map[string]string{"DATABASE_URL": "postgres://x", "JWT_SECRET": strings.Repeat("k", 31)}, "JWT_SECRET"},
 		"bcrypt not a number":      {map[string]string{"BCRYPT_COST": "high"}, "BCRYPT_COST"},

@@ -30,14 +30,6 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
-// Token claims: who issues tokens and for whom. Fixed, not configured, since only this
-// service issues and reads them.
-const (
-	tokenIssuer   = domain.ServiceName
-	tokenAudience = domain.ServiceName + "-api"
-	tokenLeeway   = 30 * time.Second // clock skew tolerated
-)
-
 // Migrator brings the store's schema up to date, or checks that it is.
 type Migrator interface {
 	Migrate(ctx context.Context) error
@@ -69,7 +61,11 @@ func provideHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRe
 	return h
 }
 
-func provideSessionConfig(cfg Config) usecase.SessionConfig { return cfg.Sessions }
+func provideSessionConfig(cfg Config) usecase.SessionConfig {
+	s := cfg.Sessions
+	s.DefaultClientID = cfg.JWTClientID
+	return s
+}
 
 func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) *usecase.Throttle {
 	return usecase.NewThrottle(store, clock, cfg.Throttle)
@@ -78,6 +74,7 @@ func provideThrottle(store ports.AttemptCounter, clock ports.Clock, cfg Config) 
 func provideHTTPOptions(cfg Config, inFlight requestsInFlight, m *metrics.Metrics, tp trace.TracerProvider) httpapi.Options {
 	return httpapi.Options{
 		RequestTimeout: cfg.RequestTimeout, ReadyTimeout: readyTimeout,
+		Issuer: cfg.JWTIssuer, JWKSMaxAge: cfg.JWKSMaxAge,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, InFlight: inFlight, Recorder: m,
 		TracerProvider: tp,
 	}
@@ -122,10 +119,14 @@ type poolWatched struct{}
 // readyTimeout bounds /readyz's ping: a probe gets its 503 well within 2 s.
 const readyTimeout = time.Second
 
-func provideTokens(cfg Config) (*jwt.Issuer, error) {
-	return jwt.New(jwt.Config{
-		Secret: cfg.JWTSecret, Issuer: tokenIssuer, Audience: tokenAudience,
-		TTL: cfg.TokenTTL, Leeway: tokenLeeway,
+func provideTokens(ctx context.Context, cfg Config) (*jwt.Issuer, error) {
+	var keys ports.TokenKeys
+	if !cfg.TokenKeys.IsZero() {
+		keys = cfg.TokenKeys
+	}
+	return jwt.New(ctx, jwt.Config{
+		Keys: keys, Secret: cfg.JWTSecret, Issuer: cfg.JWTIssuer, Audience: tokenAudience,
+		TTL: cfg.TokenTTL, Leeway: cfg.JWTLeeway, JWKSMaxAge: cfg.JWKSMaxAge, CacheSize: cfg.JWTVerifyCache,
 	})
 }
 

@@ -30,7 +30,7 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	if err != nil {
 		return nil, nil, err
 	}
-	issuer, err := provideTokens(cfg)
+	issuer, err := provideTokens(ctx, cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -130,7 +130,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		cleanup()
 		return nil, nil, err
 	}
-	issuer, err := provideTokens(cfg)
+	issuer, err := provideTokens(ctx, cfg)
 	if err != nil {
 		cleanup3()
 		cleanup2()

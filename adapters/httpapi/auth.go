@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -71,7 +72,8 @@ func readForm(c *gin.Context) (url.Values, bool) {
 
 // login is the OAuth2 token endpoint: the password grant (which starts a session) and the
 // refresh_token grant (RFC 6749 §6, which rotates it). It reads only the form body:
-// client_id, client_secret, scope and any Authorization header (Swagger UI sends
+// client_id names the client in the access token (RFC 9068; the configured default when
+// absent), while client_secret, scope and any Authorization header (Swagger UI sends
 // "Basic Og==", empty client credentials) are ignored, and no answer ever carries
 // WWW-Authenticate: Basic, which would make a browser pop up a login prompt.
 func (a *api) login(c *gin.Context) {
@@ -91,8 +93,14 @@ func (a *api) login(c *gin.Context) {
 			oauthFail(c, http.StatusBadRequest, "invalid_request", "username and password are required")
 			return
 		}
+		clientID := form.Get("client_id")
+		if clientID != "" && !domain.ValidClientID(clientID) {
+			oauthFail(c, http.StatusBadRequest, "invalid_request", "client_id must be 1..64 characters of letters, digits and ._:-")
+			return
+		}
 		pair, err = a.auth.Login(ctx, ports.LoginInput{
 			Username: username, Password: password, ClientAddr: c.ClientIP(), UserAgent: c.GetHeader("User-Agent"),
+			ClientID: clientID,
 		})
 	case "refresh_token":
 		// Not throttled: a refresh token is 256 random bits, not a guessable password,
@@ -197,4 +205,53 @@ func currentUser(c *gin.Context) domain.User { return principal(c).User }
 // principal returns the user and session requireUser stored.
 func principal(c *gin.Context) ports.Principal {
 	return c.MustGet(principalKey).(ports.Principal)
+}
+
+// jwks serves the public keys that verify access tokens (RFC 7517), cacheable for
+// JWKS_MAX_AGE, with a strong ETag: a verifier revalidates with If-None-Match and gets
+// 304 while the set is the same.
+func (a *api) jwks(c *gin.Context) {
+	doc, etag, err := a.auth.PublishedKeys()
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(a.opts.JWKSMaxAge.Seconds())))
+	c.Header("ETag", etag)
+	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/jwk-set+json", doc)
+}
+
+// etagMatches is If-None-Match's weak comparison (RFC 9110 §13.1.2) of a list against tag.
+func etagMatches(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// metadata is the OAuth 2.0 Authorization Server Metadata (RFC 8414) of the token
+// endpoint: what a standard client needs to find it and the keys of its tokens. There is
+// no authorization endpoint (the password and refresh grants need none), so
+// response_types_supported is empty.
+func (a *api) metadata(c *gin.Context) {
+	iss := a.opts.Issuer
+	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(a.opts.JWKSMaxAge.Seconds())))
+	c.JSON(http.StatusOK, gin.H{
+		"issuer":                                     iss,
+		"token_endpoint":                             iss + "/login",
+		"jwks_uri":                                   iss + "/.well-known/jwks.json",
+		"revocation_endpoint":                        iss + "/revoke",
+		"grant_types_supported":                      []string{"password", "refresh_token"},
+		"response_types_supported":                   []string{},
+		"token_endpoint_auth_methods_supported":      []string{"none"},
+		"revocation_endpoint_auth_methods_supported": []string{"none"},
+		"service_documentation":                      iss + "/docs",
+	})
 }

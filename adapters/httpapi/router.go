@@ -56,6 +56,10 @@ type Options struct {
 	// TracerProvider, when set, makes a span per request (otelgin), continuing a W3C
 	// traceparent the request carries.
 	TracerProvider trace.TracerProvider
+	// Issuer is the tokens' iss: the public base URL the discovery documents name.
+	Issuer string
+	// JWKSMaxAge is how long clients and caches may keep the key set.
+	JWKSMaxAge time.Duration
 	// InFlight, when set, is kept equal to the number of requests being served that are
 	// not password work (every route but the token endpoint, registration and password
 	// change); the
@@ -130,6 +134,8 @@ func New(d Deps) (*Handler, error) {
 		writeProblem(c, http.StatusMethodNotAllowed, "method_not_allowed", c.Request.Method+" is not allowed here")
 	})
 
+	r.GET("/.well-known/jwks.json", a.jwks)
+	r.GET("/.well-known/oauth-authorization-server", a.metadata)
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.readyz)
 	r.GET("/openapi.yaml", a.openAPI)

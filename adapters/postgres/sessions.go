@@ -20,12 +20,12 @@ var _ ports.SessionRepository = SessionRepository{}
 // NewSessionRepository returns a SessionRepository on db.
 func NewSessionRepository(db *DB) SessionRepository { return SessionRepository{db: db} }
 
-const sessionColumns = `id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, previous_token_hash`
+const sessionColumns = `id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, previous_token_hash, client_id`
 
 func scanSession(row pgx.Row) (domain.Session, error) {
 	var s domain.Session
 	err := row.Scan(&s.ID, &s.UserID, &s.CreatedAt, &s.LastUsedAt, &s.IdleExpiresAt, &s.ExpiresAt, &s.UserAgent,
-		&s.PreviousTokenHash)
+		&s.PreviousTokenHash, &s.ClientID)
 	s.CreatedAt, s.LastUsedAt = s.CreatedAt.UTC(), s.LastUsedAt.UTC()
 	s.IdleExpiresAt, s.ExpiresAt = s.IdleExpiresAt.UTC(), s.ExpiresAt.UTC()
 	return s, err
@@ -36,11 +36,11 @@ func scanSession(row pgx.Row) (domain.Session, error) {
 func (r SessionRepository) Create(ctx context.Context, s domain.Session, tokenHash []byte) (domain.Session, error) {
 	created, err := scanSession(r.db.q(ctx).QueryRow(ctx,
 		`WITH s AS (
-		   INSERT INTO sessions (user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent)
-		   VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+sessionColumns+`),
+		   INSERT INTO sessions (user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, client_id)
+		   VALUES ($1, $2, $3, $4, $5, $6, $8) RETURNING `+sessionColumns+`),
 		 t AS (INSERT INTO refresh_tokens (token_hash, session_id, issued_at) SELECT $7, id, created_at FROM s)
 		 SELECT `+sessionColumns+` FROM s`,
-		s.UserID, s.CreatedAt, s.LastUsedAt, s.IdleExpiresAt, s.ExpiresAt, s.UserAgent, tokenHash))
+		s.UserID, s.CreatedAt, s.LastUsedAt, s.IdleExpiresAt, s.ExpiresAt, s.UserAgent, tokenHash, s.ClientID))
 	if err != nil {
 		return domain.Session{}, fmt.Errorf("create session: %w", err)
 	}

@@ -7,6 +7,8 @@
 //	                                           or in ADMIN_PASSWORD, never in argv)
 //	hexashop healthcheck                       exit 0 if the server on HTTP_ADDR is ready (for
 //	                                           container health checks: a scratch image has no curl)
+//	hexashop keys generate|list|prune|public --file F
+//	                                           write and inspect the signing key set file
 //
 // Configuration comes from environment variables; see the README.
 package main
@@ -36,6 +38,8 @@ const usage = `usage:
   hexashop dispatch
   hexashop admin create --email EMAIL --name NAME   (password from stdin or ADMIN_PASSWORD)
   hexashop healthcheck
+  hexashop keys generate --file F [--alg ES256|RS256] [--sign-in 1h | --sign-from RFC3339]
+  hexashop keys list|prune|public --file F
 `
 
 func main() {
@@ -62,6 +66,9 @@ func run(args []string, stdin io.Reader) error {
 	cfg, err := load(os.Getenv)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
+	}
+	if args[0] == "keys" { // the key set file: no database, no server
+		return wiring.Keys(cfg, args[1:], os.Stdout)
 	}
 	log := wiring.NewLogger(cfg, os.Stderr)
 	for _, w := range cfg.Warnings {

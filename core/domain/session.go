@@ -18,6 +18,7 @@ type Session struct {
 	IdleExpiresAt time.Time // LastUsedAt + the idle timeout
 	ExpiresAt     time.Time // CreatedAt + the absolute lifetime; refreshes never move it
 	UserAgent     string
+	ClientID      string // the OAuth2 client_id of the login, carried by its access tokens
 	// PreviousTokenHash is the hash of the refresh token the latest rotation spent (nil
 	// before the first): the only spent token that gets the reuse grace.
 	PreviousTokenHash []byte
@@ -26,6 +27,22 @@ type Session struct {
 // Live reports whether s may still be used at now.
 func (s Session) Live(now time.Time) bool {
 	return now.Before(s.IdleExpiresAt) && now.Before(s.ExpiresAt)
+}
+
+// ValidClientID accepts an OAuth2 client_id of 1..64 letters, digits and . _ : - (what a
+// client registry hands out; nothing a log or a token reader could misread).
+func ValidClientID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == ':', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // MaxUserAgentChars bounds the user agent kept with a session.

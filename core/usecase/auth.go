@@ -4,6 +4,7 @@ package usecase
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,8 @@ type SessionConfig struct {
 	// presenting one of them again is detected as reuse and ends the session. An older
 	// one is forgotten, and refused like any unknown token (the session goes on).
 	ReuseHistory int
+	// DefaultClientID is the client_id of a login whose client named none.
+	DefaultClientID string
 }
 
 // DefaultSessionConfig is the policy documented in docs/decisions.md.
@@ -111,6 +114,7 @@ func (a *Auth) login(ctx context.Context, in ports.LoginInput) (ports.TokenPair,
 		s, err = a.sessions.Create(ctx, domain.Session{
 			UserID: u.ID, CreatedAt: now, LastUsedAt: now, IdleExpiresAt: now.Add(a.cfg.IdleTimeout),
 			ExpiresAt: now.Add(a.cfg.MaxLifetime), UserAgent: domain.CleanUserAgent(in.UserAgent),
+			ClientID: cmp.Or(in.ClientID, a.cfg.DefaultClientID),
 		}, refresh.Hash())
 		if err != nil {
 			return err
@@ -123,11 +127,11 @@ func (a *Auth) login(ctx context.Context, in ports.LoginInput) (ports.TokenPair,
 	if err != nil {
 		return ports.TokenPair{}, fmt.Errorf("login: start session: %w", err)
 	}
-	return a.pair(u.ID, s.ID, refresh)
+	return a.pair(s, refresh)
 }
 
-func (a *Auth) pair(userID, sessionID int64, refresh domain.RefreshToken) (ports.TokenPair, error) {
-	tok, err := a.tokens.Issue(ports.TokenClaims{UserID: userID, SessionID: sessionID})
+func (a *Auth) pair(s domain.Session, refresh domain.RefreshToken) (ports.TokenPair, error) {
+	tok, err := a.tokens.Issue(ports.TokenClaims{UserID: s.UserID, SessionID: s.ID, ClientID: s.ClientID})
 	if err != nil {
 		return ports.TokenPair{}, fmt.Errorf("issue token: %w", err)
 	}
@@ -252,7 +256,7 @@ func (a *Auth) Refresh(ctx context.Context, token domain.RefreshToken) (ports.To
 		return ports.TokenPair{}, fmt.Errorf("refresh: %w", err)
 	}
 	a.metrics.SessionEvent("refreshed")
-	return a.pair(s.UserID, s.ID, next)
+	return a.pair(s, next)
 }
 
 // Revoke implements ports.Auth (RFC 7009): the token's session ends.
@@ -269,6 +273,15 @@ func (a *Auth) Revoke(ctx context.Context, token domain.RefreshToken) error {
 	}
 	a.metrics.SessionEvent("revoked")
 	return nil
+}
+
+// PublishedKeys implements ports.Auth.
+func (a *Auth) PublishedKeys() ([]byte, string, error) {
+	doc, tag, err := a.tokens.PublishedKeys()
+	if err != nil {
+		return nil, "", fmt.Errorf("published keys: %w", err)
+	}
+	return doc, tag, nil
 }
 
 // Authenticate resolves a bearer token to its live user and session, in one lookup.

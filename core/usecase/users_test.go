@@ -53,6 +53,10 @@ func (h *plainHasher) NeedsRehash(hash []byte) bool {
 // fakeTokens issues "tok-<user>-<session>" and verifies it back.
 type fakeTokens struct{}
 
+func (fakeTokens) PublishedKeys() ([]byte, string, error) {
+	return []byte(`{"keys":[]}`), `"fake"`, nil
+}
+
 func (fakeTokens) Issue(c ports.TokenClaims) (ports.AccessToken, error) {
 	return ports.AccessToken{Value: fmt.Sprintf("tok-%d-%d", c.UserID, c.SessionID), ExpiresIn: time.Minute}, nil
 }

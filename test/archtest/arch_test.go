@@ -39,6 +39,7 @@ var libraries = map[string][]string{
 	"github.com/jackc/pgx":                                             {"adapters/postgres", "test/pgtest", "test/load/baseline"},
 	"github.com/jackc/tern":                                            {"adapters/postgres"},
 	"github.com/golang-jwt/jwt":                                        {"adapters/jwt", "test/load/baseline"},
+	"github.com/go-jose/go-jose":                                       {"adapters/jwt", "test"},
 	"golang.org/x/crypto/bcrypt":                                       {"adapters/bcrypt"},
 	"github.com/google/wire":                                           {"wiring"},
 	"github.com/testcontainers/testcontainers-go":                      {"test/pgtest"},

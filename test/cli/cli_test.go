@@ -470,3 +470,64 @@ func TestServeLeavesMigrationAndMailToOthers(t *testing.T) {
 	}
 	p.stop(t)
 }
+
+// TestKeysCommands: `hexashop keys` writes a key set serve starts with, lists the states,
+// adds the next key with the old one's retirement, prunes gone keys; serve refuses a set
+// that cannot work.
+func TestKeysCommands(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "keys.json")
+	out, err := run(t, "", env(), "keys", "generate", "--file", file)
+	if err != nil || !strings.Contains(out, "added ES256") {
+		t.Fatalf("keys generate: %v\n%s", err, out)
+	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key set file mode: %v %v", st, err)
+	}
+	if out, err = run(t, "", env(), "keys", "generate", "--file", file, "--alg", "RS256", "--bits", "2048", "--sign-in", "2h"); err != nil {
+		t.Fatalf("keys generate (next): %v\n%s", err, out)
+	}
+	out, err = run(t, "", env(), "keys", "list", "--file", file)
+	if err != nil || strings.Count(out, " active ") != 1 || strings.Count(out, " next ") != 1 || !strings.Contains(out, "RS256") {
+		t.Fatalf("keys list: %v\n%s", err, out)
+	}
+	pub, err := run(t, "", env(), "keys", "public", "--file", file)
+	if err != nil || strings.Contains(pub, `"d"`) || strings.Count(pub, `"kid"`) != 2 {
+		t.Fatalf("keys public: %v\n%s", err, pub)
+	}
+	if out, err := run(t, "", env(), "keys", "prune", "--file", file); err != nil || !strings.Contains(out, "removed 0") {
+		t.Fatalf("keys prune: %v\n%s", err, out)
+	}
+
+	// serve with the file.
+	environ := env("DATABASE_URL="+pgtest.NewDatabase(t), "JWT_KEYS_FILE="+file, "JWT_ISSUER=https://shop.example.com")
+	p := serve(t, environ)
+	must(t, 201)(p.post(t, "/user", "application/json", `{"name":"K","email":"k@example.com","password":"k-password"}`))
+	if status, tok := p.token(t, "k@example.com", "k-password"); status != 200 || !strings.HasPrefix(tok, "eyJ") {
+		t.Fatalf("login with the key set: %d", status)
+	}
+	p.stop(t)
+
+	// Two keys that would sign from the same moment: refused at start, naming the variable.
+	both := filepath.Join(t.TempDir(), "both.json")
+	for range 2 {
+		if out, err := run(t, "", env(), "keys", "generate", "--file", both, "--sign-from", "2026-01-01T00:00:00Z"); err != nil && !strings.Contains(out, "after the newest") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	}
+	doc, _ := os.ReadFile(both)
+	var set struct{ Keys []map[string]any }
+	_ = json.Unmarshal(doc, &set)
+	other := filepath.Join(t.TempDir(), "other.json")
+	if out, err := run(t, "", env(), "keys", "generate", "--file", other, "--sign-from", "2026-01-01T00:00:00Z"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	odoc, _ := os.ReadFile(other)
+	var oset struct{ Keys []map[string]any }
+	_ = json.Unmarshal(odoc, &oset)
+	twoActive, _ := json.Marshal(map[string]any{"keys": append(set.Keys, oset.Keys...)})
+	out, err = run(t, "", env("DATABASE_URL=postgres://postgres@127.0.0.1:1/x", "JWT_KEYS="+string(twoActive)), "serve")
+	if err == nil || !strings.Contains(out, "JWT_KEYS") || !strings.Contains(out, "exactly one key") {
+		t.Fatalf("serve with two active keys: %v\n%s", err, out)
+	}
+}

@@ -33,8 +33,12 @@ func TestMain(m *testing.M) {
 	os.Exit(pgtest.Main(m))
 }
 
-// testSecret is the JWT_SECRET of every test server, so tests can mint their own tokens.
+// testSecret is the HS256 secret of the former token scheme, for the tests of the move to
+// signing keys; by default test servers have none.
 const testSecret = "e2e-test-secret-0123456789abcdefghijkl"
+
+// testIssuer is the JWT_ISSUER of every test server.
+const testIssuer = "https://shop.test"
 
 // server is one running Hexashop on a real listener and its own Postgres database.
 type server struct {
@@ -101,7 +105,7 @@ func startServer(t testing.TB, opts ...option) *server {
 // in JSON, written to logs (nil: warnings and errors to the test's output).
 func startServerLogging(t testing.TB, logs io.Writer, opts ...option) *server {
 	t.Helper()
-	env := map[string]string{"JWT_SECRET": testSecret, "BCRYPT_COST": "4"}
+	env := map[string]string{"JWT_KEYS": testKeySet(t), "JWT_ISSUER": testIssuer, "BCRYPT_COST": "4"}
 	for _, o := range opts {
 		o(env)
 	}

@@ -44,7 +44,7 @@ func TestBearerTokenRules(t *testing.T) {
 	now := time.Now().Unix()
 	claims := func(edit func(map[string]any)) map[string]any {
 		c := map[string]any{
-			"iss": domain.ServiceName, "aud": []string{domain.ServiceName + "-api"}, "sub": fmt.Sprint(u.ID),
+			"iss": testIssuer, "aud": []string{domain.ServiceName + "-api"}, "sub": fmt.Sprint(u.ID),
 			"iat": now, "exp": now + 600, "jti": "test-jti", "sid": sid,
 		}
 		if edit != nil {
@@ -52,9 +52,12 @@ func TestBearerTokenRules(t *testing.T) {
 		}
 		return c
 	}
+	testKeySet(t)
+	es256 := map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": testKid}
 	hs256 := map[string]any{"alg": "HS256", "typ": "JWT"}
+	sign := func(c map[string]any) string { return mintES256(t, es256, c, testKey) }
 
-	good := mint(t, hs256, claims(nil), testSecret, sha256.New)
+	good := sign(claims(nil))
 	for _, h := range []string{"Bearer " + good, "bearer " + good, "BEARER   " + good + "  "} {
 		if res := s.request(http.MethodGet, "/user/me", "", "Authorization: "+h); res.Status != http.StatusOK {
 			t.Fatalf("hand-made valid token with header %.12q: %d %s", h, res.Status, res.Body)
@@ -78,22 +81,36 @@ func TestBearerTokenRules(t *testing.T) {
 		wantProblem(t, res, http.StatusUnauthorized, "unauthorized")
 	})
 
+	otherKey := newECKey(t)
+	withHeader := func(edit func(map[string]any)) map[string]any {
+		h := map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": testKid}
+		edit(h)
+		return h
+	}
 	bad := map[string]string{
-		"garbage":         "not.a.token",
-		"expired":         mint(t, hs256, claims(func(c map[string]any) { c["exp"] = now - 61; c["iat"] = now - 700 }), testSecret, sha256.New),
-		"no exp":          mint(t, hs256, claims(func(c map[string]any) { delete(c, "exp") }), testSecret, sha256.New),
-		"wrong issuer":    mint(t, hs256, claims(func(c map[string]any) { c["iss"] = "evil" }), testSecret, sha256.New),
-		"wrong audience":  mint(t, hs256, claims(func(c map[string]any) { c["aud"] = "other-api" }), testSecret, sha256.New),
-		"wrong key":       mint(t, hs256, claims(nil), testSecret+"x", sha256.New),
-		"alg none":        mint(t, map[string]any{"alg": "none", "typ": "JWT"}, claims(nil), "", nil),
-		"alg HS512":       mint(t, map[string]any{"alg": "HS512", "typ": "JWT"}, claims(nil), testSecret, sha512.New),
-		"no typ":          mint(t, map[string]any{"alg": "HS256"}, claims(nil), testSecret, sha256.New),
-		"email as sub":    mint(t, hs256, claims(func(c map[string]any) { c["sub"] = u.Email }), testSecret, sha256.New),
-		"unknown user":    mint(t, hs256, claims(func(c map[string]any) { c["sub"] = "987654" }), testSecret, sha256.New),
-		"issued tomorrow": mint(t, hs256, claims(func(c map[string]any) { c["iat"] = now + 86400 }), testSecret, sha256.New),
-		"padded base64":   strings.Replace(good, ".", "=.", 1),
-		"no session":      mint(t, hs256, claims(func(c map[string]any) { delete(c, "sid") }), testSecret, sha256.New),
-		"another session": mint(t, hs256, claims(func(c map[string]any) { c["sid"] = "987654" }), testSecret, sha256.New),
+		"garbage":                           "not.a.token",
+		"expired":                           sign(claims(func(c map[string]any) { c["exp"] = now - 61; c["iat"] = now - 700 })),
+		"no exp":                            sign(claims(func(c map[string]any) { delete(c, "exp") })),
+		"wrong issuer":                      sign(claims(func(c map[string]any) { c["iss"] = "https://evil.example" })),
+		"old issuer":                        sign(claims(func(c map[string]any) { c["iss"] = domain.ServiceName })),
+		"wrong audience":                    sign(claims(func(c map[string]any) { c["aud"] = "other-api" })),
+		"wrong key":                         mintES256(t, es256, claims(nil), otherKey),
+		"unknown kid":                       mintES256(t, withHeader(func(h map[string]any) { h["kid"] = ecThumbprint(&otherKey.PublicKey) }), claims(nil), otherKey),
+		"no kid":                            mintES256(t, withHeader(func(h map[string]any) { delete(h, "kid") }), claims(nil), testKey),
+		"embedded jwk":                      mintES256(t, withHeader(func(h map[string]any) { h["jwk"] = map[string]any{"kty": "EC"} }), claims(nil), testKey),
+		"jku":                               mintES256(t, withHeader(func(h map[string]any) { h["jku"] = "https://evil.example/jwks.json" }), claims(nil), testKey),
+		"typ JWT":                           mintES256(t, withHeader(func(h map[string]any) { h["typ"] = "JWT" }), claims(nil), testKey),
+		"no typ":                            mintES256(t, withHeader(func(h map[string]any) { delete(h, "typ") }), claims(nil), testKey),
+		"alg none":                          mint(t, map[string]any{"alg": "none", "typ": "at+jwt", "kid": testKid}, claims(nil), "", nil),
+		"HS256 without a secret configured": mint(t, hs256, claims(nil), testSecret, sha256.New),
+		"HS256 keyed with the public key":   mint(t, map[string]any{"alg": "HS256", "typ": "at+jwt", "kid": testKid}, claims(nil), testKeySet(t), sha256.New),
+		"alg HS512":                         mint(t, map[string]any{"alg": "HS512", "typ": "JWT"}, claims(nil), testSecret, sha512.New),
+		"email as sub":                      sign(claims(func(c map[string]any) { c["sub"] = u.Email })),
+		"unknown user":                      sign(claims(func(c map[string]any) { c["sub"] = "987654" })),
+		"issued tomorrow":                   sign(claims(func(c map[string]any) { c["iat"] = now + 86400 })),
+		"padded base64":                     strings.Replace(good, ".", "=.", 1),
+		"no session":                        sign(claims(func(c map[string]any) { delete(c, "sid") })),
+		"another session":                   sign(claims(func(c map[string]any) { c["sid"] = "987654" })),
 	}
 	for name, tok := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -105,7 +122,7 @@ func TestBearerTokenRules(t *testing.T) {
 		})
 	}
 	// Within the 60 s leeway an expired token still works (clock skew between hosts).
-	skewed := mint(t, hs256, claims(func(c map[string]any) { c["exp"] = now - 5 }), testSecret, sha256.New)
+	skewed := sign(claims(func(c map[string]any) { c["exp"] = now - 5 }))
 	if res := s.request(http.MethodGet, "/user/me", "", "Authorization: Bearer "+skewed); res.Status != http.StatusOK {
 		t.Errorf("token 5 s past exp: %d, want 200 (leeway)", res.Status)
 	}

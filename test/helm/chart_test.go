@@ -244,7 +244,7 @@ func TestDefaultInstall(t *testing.T) {
 		wantProbe(t, "liveness", c.LivenessProbe, "/healthz", "metrics")
 		wantResources(t, "dispatch", c.Resources)
 		if jwtFrom(c) {
-			t.Error("the dispatcher gets the signing secret: it issues no tokens")
+			t.Error("the dispatcher gets the signing keys: it issues no tokens")
 		}
 	})
 
@@ -302,13 +302,14 @@ func TestDefaultInstall(t *testing.T) {
 	t.Run("secrets: referenced, never literal", func(t *testing.T) {
 		// The only Secret the chart makes is the generated signing secret, random.
 		if len(r.secrets) != 1 || r.secrets[0].Annotations["helm.sh/resource-policy"] != "keep" {
-			t.Fatalf("secrets = %d, want the generated JWT secret, kept on uninstall", len(r.secrets))
+			t.Fatalf("secrets = %d, want the generated signing key, kept on uninstall", len(r.secrets))
 		}
 		again := render(t)
-		if string(again.secrets[0].Data["JWT_SECRET"]) == string(r.secrets[0].Data["JWT_SECRET"]) || len(r.secrets[0].Data["JWT_SECRET"]) < 32 {
-			t.Error("the generated JWT secret is not random or too short")
+		key := string(r.secrets[0].Data["JWT_KEYS"])
+		if string(again.secrets[0].Data["JWT_KEYS"]) == key || !strings.HasPrefix(key, "-----BEGIN EC PRIVATE KEY-----") {
+			t.Errorf("the generated signing key is not a fresh EC key: %.40q", key)
 		}
-		for _, k := range []string{"DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_READ_URL", "JWT_SECRET", "SMTP_URL"} {
+		for _, k := range []string{"DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_READ_URL", "JWT_SECRET", "JWT_KEYS", "SMTP_URL"} {
 			if _, ok := cm[k]; ok {
 				t.Errorf("%s in the ConfigMap", k)
 			}
@@ -323,7 +324,7 @@ func TestDefaultInstall(t *testing.T) {
 			}
 		}
 		if !jwtFrom(only(t, serve.Spec.Template.Spec.Containers)) {
-			t.Error("serve does not get JWT_SECRET from the Secret")
+			t.Error("serve does not get JWT_KEYS from the Secret")
 		}
 		if regexp.MustCompile(`postgres(ql)?://[^\s"']*:[^\s"'@]+@`).MatchString(r.raw) {
 			t.Error("a database URL with a password is in the rendered chart")
@@ -479,12 +480,12 @@ func only(t *testing.T, cs []corev1.Container) corev1.Container {
 
 func jwtFrom(c corev1.Container) bool {
 	return slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool {
-		return e.Name == "JWT_SECRET" && e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil
+		return e.Name == "JWT_KEYS" && e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil
 	})
 }
 
 func secretName(v string) bool {
-	return slices.Contains([]string{"DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_READ_URL", "JWT_SECRET", "SMTP_URL"}, v)
+	return slices.Contains([]string{"DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_READ_URL", "JWT_SECRET", "JWT_KEYS", "SMTP_URL"}, v)
 }
 
 func metaSelector(m map[string]string) (labels.Selector, error) {

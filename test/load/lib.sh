@@ -24,7 +24,11 @@ load_prepare() {
   LOG=$LOAD_TMP/server.log
   go build -o "$BIN" ./cmd/hexashop
   trap load_cleanup EXIT
-  export JWT_SECRET=load-test-secret-0123456789abcdefghijkl TRUSTED_PROXIES=127.0.0.1/32
+  # The servers sign with a key of JWT_ALG (ES256 unless set); the yardstick of cart.sh
+  # uses the former HS256 scheme, with BASELINE_SECRET.
+  "$BIN" keys generate --file "$LOAD_TMP/keys.json" --alg "${JWT_ALG:-ES256}" --bits 2048 >/dev/null
+  export JWT_KEYS_FILE=$LOAD_TMP/keys.json TRUSTED_PROXIES=127.0.0.1/32
+  export BASELINE_SECRET=load-test-secret-0123456789abcdefghijkl
 }
 
 # load_start N PORT: a fresh database hexashop_load_<pid>_N, migrated, with the admin

@@ -2,12 +2,15 @@
 // `podman kube play` (.ci/kube-smoke.sh): the ConfigMap as is; the serve and dispatch
 // Deployments with one replica each and their ports published on 127.0.0.1 (hostPort,
 // since podman has no Service); the migration hook Job as a Pod (podman plays no Jobs)
-// that runs the Job's own container once. Nothing else of the objects is changed.
+// that runs the Job's own container once; the Secrets in the form podman reads them.
+// Nothing else of the objects is changed.
 //
 //	kubeplay -in rendered.yaml -out DIR -http-port 18480 -metrics-port 18490
 package main
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -65,6 +68,24 @@ func run(in, out string, httpPort, metricsPort int32) error {
 			component := d.Labels["app.kubernetes.io/component"]
 			publish(&d.Spec.Template.Spec, map[string]int32{"serve/http": httpPort, "dispatch/metrics": metricsPort}, component)
 			if err := write(component+".yaml", d); err != nil {
+				return err
+			}
+		case "Secret":
+			// podman 4.3 reads a secretKeyRef from a podman secret that holds a JSON map of
+			// base64 values: the Secret's data, as such a map, for `podman secret create`.
+			var sec corev1.Secret
+			if err := yaml.UnmarshalStrict([]byte(doc), &sec); err != nil {
+				return err
+			}
+			m := map[string]string{}
+			for k, v := range sec.Data {
+				m[k] = base64.StdEncoding.EncodeToString(v)
+			}
+			b, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(out, "secret."+sec.Name+".json"), b, 0o600); err != nil {
 				return err
 			}
 		case "Job":

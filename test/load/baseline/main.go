@@ -1,11 +1,12 @@
 // Command baseline is the yardstick of test/load/cart.sh: the least a Go service can do
 // to answer an authenticated GET /cart safely. gin and a pgx pool: it verifies the bearer
-// token's HS256 signature and expiry (golang-jwt, the same secret), looks the user up
+// token's HS256 signature and expiry (golang-jwt, its own secret; -mint makes its tokens), looks the user up
 // (one indexed query, so that a deleted user's token fails), then runs the same cart
 // query as the Postgres adapter. No layers, no error mapping, no middleware. The ratio of
 // hexashop's rate to this one is the price of everything else the service does.
 //
 //	DATABASE_URL=... JWT_SECRET=... go run ./test/load/baseline -addr 127.0.0.1:18100
+//	JWT_SECRET=... go run ./test/load/baseline -mint 7     # a token for user 7
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/golang-jwt/jwt/v5"
@@ -35,8 +37,21 @@ type line struct {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18100", "listen address (loopback)")
+	mint := flag.Int64("mint", 0, "print an HS256 token for this user id (an hour long) and exit")
 	flag.Parse()
 	secret := []byte(os.Getenv("JWT_SECRET"))
+	if *mint > 0 {
+		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+			Subject: strconv.FormatInt(*mint, 10), ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour)),
+		}).SignedString(secret)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if _, err := os.Stdout.WriteString(tok + "\n"); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	parser := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired())
 	pool, err := pgxpool.New(context.Background(), os.Getenv("DATABASE_URL"))
 	if err != nil {
