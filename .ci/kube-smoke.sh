@@ -55,14 +55,21 @@ echo "chart-made secrets: ${secrets[*]}"
 
 podman network create "$NET" >/dev/null
 podman run -d --name "$DB" --network "$NET" -e POSTGRES_PASSWORD=smoke -e POSTGRES_DB=shop "$PG_IMAGE" >/dev/null
-for _ in $(seq 60); do podman exec "$DB" pg_isready -q -U postgres 2>/dev/null && break; sleep 0.5; done
+# TCP, not the socket: the image's first start runs a socket-only server for its init.
+for _ in $(seq 60); do podman exec "$DB" pg_isready -q -h 127.0.0.1 -U postgres 2>/dev/null && break; sleep 0.5; done
 
-# The migration Job's container, once (the pre-install hook).
+# The migration Job's container, until it succeeds (a Job retries up to backoffLimit).
 echo "migration job: $(grep -A1 'args:' "$WORK/migrate.yaml" | tr -d '\n ')"
-podman kube play --network "$NET" "$WORK/migrate.yaml" 2>&1 | grep -v -e syslog -e systemd || true
-mig=$(podman ps -a --format '{{.Names}}' | grep -- '-migrate-migrate$' | head -n1)
-podman wait "$mig" >/dev/null
-[ "$(podman inspect -f '{{.State.ExitCode}}' "$mig")" = 0 ] || { podman logs "$mig"; echo "the migration job failed"; exit 1; }
+for attempt in 1 2 3 4 5 6; do
+  podman kube play --network "$NET" "$WORK/migrate.yaml" 2>&1 | grep -v -e syslog -e systemd -e '^Pod:' -e '^Container:' -e '^[0-9a-f]\{64\}$' || true
+  mig=$(podman ps -a --format '{{.Names}}' | grep -- '-migrate-migrate$' | head -n1)
+  podman wait "$mig" >/dev/null
+  [ "$(podman inspect -f '{{.State.ExitCode}}' "$mig")" = 0 ] && break
+  podman logs "$mig" 2>&1 | tail -n 1
+  [ "$attempt" = 6 ] && { echo "the migration job failed 6 times"; exit 1; }
+  podman kube down "$WORK/migrate.yaml" >/dev/null 2>&1 || true
+  sleep 2
+done
 podman logs "$mig" 2>&1 | tail -n 1
 
 # (podman without systemd logs that it cannot schedule the image's HEALTHCHECK: harmless.)
