@@ -8,6 +8,11 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// The tables and id sequences of this file's repositories (see store.go).
+var (
+	attemptRows = newTable[string, attemptRow]("attempts")
+)
+
 type attemptRow struct {
 	ports.AttemptRecord
 	expires time.Time
@@ -51,14 +56,14 @@ func (c AttemptCounter) Reserve(ctx context.Context, read, add []string, now tim
 func (c AttemptCounter) Forget(ctx context.Context, counts map[string]int) error {
 	defer c.s.lock(ctx)()
 	for k, n := range counts {
-		row, ok := c.s.st.attempts[k]
+		row, ok := attemptRows.of(c.s)[k]
 		switch {
 		case !ok || n <= 0:
 		case row.Count <= n:
-			del(c.s, c.s.st.attempts, k)
+			del(c.s, attemptRows.of(c.s), k)
 		default:
 			row.Count -= n
-			put(c.s, c.s.st.attempts, k, row)
+			put(c.s, attemptRows.of(c.s), k, row)
 		}
 	}
 	return nil
@@ -68,7 +73,7 @@ func (c AttemptCounter) Forget(ctx context.Context, counts map[string]int) error
 func (c AttemptCounter) get(keys []string, now time.Time) map[string]ports.AttemptRecord {
 	out := make(map[string]ports.AttemptRecord, len(keys))
 	for _, k := range keys {
-		if row, ok := c.s.st.attempts[k]; ok && now.Before(row.expires) {
+		if row, ok := attemptRows.of(c.s)[k]; ok && now.Before(row.expires) {
 			out[k] = row.AttemptRecord
 		}
 	}
@@ -78,13 +83,13 @@ func (c AttemptCounter) get(keys []string, now time.Time) map[string]ports.Attem
 // add counts one attempt for each distinct key; call with the lock held.
 func (c AttemptCounter) add(keys []string, now time.Time, keep time.Duration) {
 	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
-		row, ok := c.s.st.attempts[k]
+		row, ok := attemptRows.of(c.s)[k]
 		if !ok || !now.Before(row.expires) {
 			row = attemptRow{}
 		}
 		row.Count++
 		row.Last, row.expires = now, now.Add(keep)
-		put(c.s, c.s.st.attempts, k, row)
+		put(c.s, attemptRows.of(c.s), k, row)
 	}
 }
 
@@ -92,7 +97,7 @@ func (c AttemptCounter) add(keys []string, now time.Time, keep time.Duration) {
 func (c AttemptCounter) Delete(ctx context.Context, keys ...string) error {
 	defer c.s.lock(ctx)()
 	for _, k := range keys {
-		del(c.s, c.s.st.attempts, k)
+		del(c.s, attemptRows.of(c.s), k)
 	}
 	return nil
 }
@@ -101,9 +106,9 @@ func (c AttemptCounter) Delete(ctx context.Context, keys ...string) error {
 func (c AttemptCounter) Sweep(ctx context.Context, now time.Time) (int, error) {
 	defer c.s.lock(ctx)()
 	n := 0
-	for k, row := range c.s.st.attempts {
+	for k, row := range attemptRows.of(c.s) {
 		if !now.Before(row.expires) {
-			del(c.s, c.s.st.attempts, k)
+			del(c.s, attemptRows.of(c.s), k)
 			n++
 		}
 	}

@@ -9,6 +9,12 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// The tables and id sequences of this file's repositories (see store.go).
+var (
+	cartLineRows = newTable[int64, cartLineRow]("cartLines")
+	cartLineIDs  = sequence("cartLine")
+)
+
 type cartLineRow struct {
 	id, userID, productID int64
 	quantity              int
@@ -23,7 +29,7 @@ var _ ports.CartRepository = CartRepository{}
 func NewCartRepository(s *Store) CartRepository { return CartRepository{s: s} }
 
 func (r CartRepository) line(row cartLineRow) domain.CartLine {
-	p := r.s.st.products[row.productID]
+	p := productRows.of(r.s)[row.productID]
 	return domain.CartLine{
 		ID: row.id, Quantity: row.quantity,
 		Product: domain.ProductRef{ID: p.id, Name: p.Name, Price: p.Price},
@@ -32,7 +38,7 @@ func (r CartRepository) line(row cartLineRow) domain.CartLine {
 
 // own returns userID's line lineID.
 func (r CartRepository) own(userID, lineID int64) (cartLineRow, bool) {
-	row, ok := r.s.st.cartLines[lineID]
+	row, ok := cartLineRows.of(r.s)[lineID]
 	return row, ok && row.userID == userID
 }
 
@@ -40,7 +46,7 @@ func (r CartRepository) own(userID, lineID int64) (cartLineRow, bool) {
 func (r CartRepository) Cart(ctx context.Context, userID int64) (domain.Cart, error) {
 	defer r.s.lock(ctx)()
 	var rows []cartLineRow
-	for _, row := range r.s.st.cartLines {
+	for _, row := range cartLineRows.of(r.s) {
 		if row.userID == userID {
 			rows = append(rows, row)
 		}
@@ -60,18 +66,18 @@ func (r CartRepository) Lock(context.Context, int64) error { return nil }
 // Add implements ports.CartRepository.
 func (r CartRepository) Add(ctx context.Context, userID, productID int64, quantity int) (domain.CartLine, error) {
 	defer r.s.lock(ctx)()
-	if p, ok := r.s.st.products[productID]; !ok || p.deleted {
+	if p, ok := productRows.of(r.s)[productID]; !ok || p.deleted {
 		return domain.CartLine{}, domain.ErrNotFound
 	}
-	for id, row := range r.s.st.cartLines {
+	for id, row := range cartLineRows.of(r.s) {
 		if row.userID == userID && row.productID == productID {
 			row.quantity += quantity
-			put(r.s, r.s.st.cartLines, id, row)
+			put(r.s, cartLineRows.of(r.s), id, row)
 			return r.line(row), nil
 		}
 	}
-	row := cartLineRow{id: next(&r.s.st.seq.cartLine), userID: userID, productID: productID, quantity: quantity}
-	put(r.s, r.s.st.cartLines, row.id, row)
+	row := cartLineRow{id: cartLineIDs.next(r.s), userID: userID, productID: productID, quantity: quantity}
+	put(r.s, cartLineRows.of(r.s), row.id, row)
 	return r.line(row), nil
 }
 
@@ -83,7 +89,7 @@ func (r CartRepository) SetQuantity(ctx context.Context, userID, lineID int64, q
 		return domain.CartLine{}, domain.ErrNotFound
 	}
 	row.quantity = quantity
-	put(r.s, r.s.st.cartLines, lineID, row)
+	put(r.s, cartLineRows.of(r.s), lineID, row)
 	return r.line(row), nil
 }
 
@@ -93,16 +99,16 @@ func (r CartRepository) Remove(ctx context.Context, userID, lineID int64) error 
 	if _, ok := r.own(userID, lineID); !ok {
 		return domain.ErrNotFound
 	}
-	del(r.s, r.s.st.cartLines, lineID)
+	del(r.s, cartLineRows.of(r.s), lineID)
 	return nil
 }
 
 // Clear implements ports.CartRepository.
 func (r CartRepository) Clear(ctx context.Context, userID int64) error {
 	defer r.s.lock(ctx)()
-	for id, row := range r.s.st.cartLines {
+	for id, row := range cartLineRows.of(r.s) {
 		if row.userID == userID {
-			del(r.s, r.s.st.cartLines, id)
+			del(r.s, cartLineRows.of(r.s), id)
 		}
 	}
 	return nil

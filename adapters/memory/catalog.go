@@ -12,6 +12,14 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// The tables and id sequences of this file's repositories (see store.go).
+var (
+	categoryRows = newTable[int64, domain.Category]("categories")
+	productRows  = newTable[int64, productRow]("products")
+	categoryIDs  = sequence("category")
+	productIDs   = sequence("product")
+)
+
 // CategoryRepository implements ports.CategoryRepository.
 type CategoryRepository struct{ s *Store }
 
@@ -23,20 +31,20 @@ func NewCategoryRepository(s *Store) CategoryRepository { return CategoryReposit
 // Create implements ports.CategoryRepository.
 func (r CategoryRepository) Create(ctx context.Context, name string) (domain.Category, error) {
 	defer r.s.lock(ctx)()
-	for _, c := range r.s.st.categories {
+	for _, c := range categoryRows.of(r.s) {
 		if strings.EqualFold(c.Name, name) {
 			return domain.Category{}, domain.ErrCategoryNameTaken
 		}
 	}
-	c := domain.Category{ID: next(&r.s.st.seq.category), Name: name}
-	put(r.s, r.s.st.categories, c.ID, c)
+	c := domain.Category{ID: categoryIDs.next(r.s), Name: name}
+	put(r.s, categoryRows.of(r.s), c.ID, c)
 	return c, nil
 }
 
 // ByID implements ports.CategoryRepository.
 func (r CategoryRepository) ByID(ctx context.Context, id int64) (domain.Category, error) {
 	defer r.s.lock(ctx)()
-	c, ok := r.s.st.categories[id]
+	c, ok := categoryRows.of(r.s)[id]
 	if !ok {
 		return c, domain.ErrNotFound
 	}
@@ -46,22 +54,22 @@ func (r CategoryRepository) ByID(ctx context.Context, id int64) (domain.Category
 // List implements ports.CategoryRepository.
 func (r CategoryRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.Category], error) {
 	defer r.s.lock(ctx)()
-	all := slices.SortedFunc(maps.Values(r.s.st.categories), func(a, b domain.Category) int { return cmp.Compare(a.ID, b.ID) })
+	all := slices.SortedFunc(maps.Values(categoryRows.of(r.s)), func(a, b domain.Category) int { return cmp.Compare(a.ID, b.ID) })
 	return pageOf(all, p, domain.Category.Cursor), nil
 }
 
 // Delete implements ports.CategoryRepository.
 func (r CategoryRepository) Delete(ctx context.Context, id int64) error {
 	defer r.s.lock(ctx)()
-	if _, ok := r.s.st.categories[id]; !ok {
+	if _, ok := categoryRows.of(r.s)[id]; !ok {
 		return domain.ErrNotFound
 	}
-	for _, p := range r.s.st.products {
+	for _, p := range productRows.of(r.s) {
 		if !p.deleted && p.CategoryID == id {
 			return domain.ErrCategoryInUse
 		}
 	}
-	del(r.s, r.s.st.categories, id)
+	del(r.s, categoryRows.of(r.s), id)
 	return nil
 }
 
@@ -83,24 +91,24 @@ func NewProductRepository(s *Store) ProductRepository { return ProductRepository
 func (r ProductRepository) product(row productRow) domain.Product {
 	return domain.Product{
 		ID: row.id, Name: row.Name, Description: row.Description, Price: row.Price, Stock: row.Stock,
-		Category: r.s.st.categories[row.CategoryID], CreatedAt: row.createdAt,
+		Category: categoryRows.of(r.s)[row.CategoryID], CreatedAt: row.createdAt,
 	}
 }
 
 // live returns the catalog product id.
 func (r ProductRepository) live(id int64) (productRow, bool) {
-	row, ok := r.s.st.products[id]
+	row, ok := productRows.of(r.s)[id]
 	return row, ok && !row.deleted
 }
 
 // Create implements ports.ProductRepository.
 func (r ProductRepository) Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error) {
 	defer r.s.lock(ctx)()
-	if _, ok := r.s.st.categories[f.CategoryID]; !ok {
+	if _, ok := categoryRows.of(r.s)[f.CategoryID]; !ok {
 		return domain.Product{}, domain.UnknownCategory()
 	}
-	row := productRow{ProductFields: f, id: next(&r.s.st.seq.product), createdAt: createdAt}
-	put(r.s, r.s.st.products, row.id, row)
+	row := productRow{ProductFields: f, id: productIDs.next(r.s), createdAt: createdAt}
+	put(r.s, productRows.of(r.s), row.id, row)
 	return r.product(row), nil
 }
 
@@ -118,7 +126,7 @@ func (r ProductRepository) ByID(ctx context.Context, id int64) (domain.Product, 
 func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (domain.Page[domain.Product], error) {
 	defer r.s.lock(ctx)()
 	var all []domain.Product
-	for _, row := range r.s.st.products {
+	for _, row := range productRows.of(r.s) {
 		if !row.deleted && (f.CategoryID == 0 || row.CategoryID == f.CategoryID) {
 			all = append(all, r.product(row))
 		}
@@ -134,11 +142,11 @@ func (r ProductRepository) Update(ctx context.Context, id int64, f domain.Produc
 	if !ok {
 		return domain.Product{}, domain.ErrNotFound
 	}
-	if _, ok := r.s.st.categories[f.CategoryID]; !ok {
+	if _, ok := categoryRows.of(r.s)[f.CategoryID]; !ok {
 		return domain.Product{}, domain.UnknownCategory()
 	}
 	row.ProductFields = f
-	put(r.s, r.s.st.products, id, row)
+	put(r.s, productRows.of(r.s), id, row)
 	return r.product(row), nil
 }
 
@@ -150,10 +158,10 @@ func (r ProductRepository) Delete(ctx context.Context, id int64) error {
 		return domain.ErrNotFound
 	}
 	row.deleted = true
-	put(r.s, r.s.st.products, id, row)
-	for lineID, l := range r.s.st.cartLines {
+	put(r.s, productRows.of(r.s), id, row)
+	for lineID, l := range cartLineRows.of(r.s) {
 		if l.productID == id {
-			del(r.s, r.s.st.cartLines, lineID)
+			del(r.s, cartLineRows.of(r.s), lineID)
 		}
 	}
 	return nil
@@ -170,7 +178,7 @@ func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int
 		return domain.Product{}, domain.ErrInsufficientStock
 	}
 	row.Stock -= quantity
-	put(r.s, r.s.st.products, id, row)
+	put(r.s, productRows.of(r.s), id, row)
 	return r.product(row), nil
 }
 

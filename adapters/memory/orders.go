@@ -10,6 +10,15 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// The tables and id sequences of this file's repositories (see store.go).
+var (
+	orderRows  = newTable[int64, domain.Order]("orders")
+	idemRows   = newTable[idemKey, idemRow]("idem")
+	outboxRows = newTable[int64, outboxRow]("outbox")
+	orderIDs   = sequence("order")
+	outboxIDs  = sequence("outbox")
+)
+
 // OrderRepository implements ports.OrderRepository.
 type OrderRepository struct{ s *Store }
 
@@ -21,16 +30,16 @@ func NewOrderRepository(s *Store) OrderRepository { return OrderRepository{s: s}
 // Create implements ports.OrderRepository.
 func (r OrderRepository) Create(ctx context.Context, o domain.Order) (domain.Order, error) {
 	defer r.s.lock(ctx)()
-	o.ID = next(&r.s.st.seq.order)
+	o.ID = orderIDs.next(r.s)
 	o.Items = slices.Clone(o.Items)
-	put(r.s, r.s.st.orders, o.ID, o)
+	put(r.s, orderRows.of(r.s), o.ID, o)
 	return o, nil
 }
 
 // ByID implements ports.OrderRepository.
 func (r OrderRepository) ByID(ctx context.Context, id int64) (domain.Order, error) {
 	defer r.s.lock(ctx)()
-	o, ok := r.s.st.orders[id]
+	o, ok := orderRows.of(r.s)[id]
 	if !ok {
 		return o, domain.ErrNotFound
 	}
@@ -42,7 +51,7 @@ func (r OrderRepository) ByID(ctx context.Context, id int64) (domain.Order, erro
 func (r OrderRepository) ListByUser(ctx context.Context, userID int64, p domain.PageRequest) (domain.Page[domain.Order], error) {
 	defer r.s.lock(ctx)()
 	var all []domain.Order
-	for _, o := range r.s.st.orders {
+	for _, o := range orderRows.of(r.s) {
 		if o.UserID == userID {
 			o.Items = slices.Clone(o.Items)
 			all = append(all, o)
@@ -82,10 +91,10 @@ func NewIdempotencyRepository(s *Store) IdempotencyRepository { return Idempoten
 func (r IdempotencyRepository) Reserve(ctx context.Context, userID int64, key, fingerprint string) (ports.IdempotencyRecord, bool, error) {
 	defer r.s.lock(ctx)()
 	k := idemKey{userID, key}
-	if row, ok := r.s.st.idem[k]; ok {
+	if row, ok := idemRows.of(r.s)[k]; ok {
 		return row.IdempotencyRecord, true, nil
 	}
-	put(r.s, r.s.st.idem, k, idemRow{IdempotencyRecord: ports.IdempotencyRecord{Fingerprint: fingerprint}, created: time.Now()})
+	put(r.s, idemRows.of(r.s), k, idemRow{IdempotencyRecord: ports.IdempotencyRecord{Fingerprint: fingerprint}, created: time.Now()})
 	return ports.IdempotencyRecord{}, false, nil
 }
 
@@ -93,12 +102,12 @@ func (r IdempotencyRepository) Reserve(ctx context.Context, userID int64, key, f
 func (r IdempotencyRepository) Complete(ctx context.Context, userID int64, key string, orderID int64) error {
 	defer r.s.lock(ctx)()
 	k := idemKey{userID, key}
-	row, ok := r.s.st.idem[k]
+	row, ok := idemRows.of(r.s)[k]
 	if !ok {
 		return domain.ErrNotFound
 	}
 	row.OrderID = orderID
-	put(r.s, r.s.st.idem, k, row)
+	put(r.s, idemRows.of(r.s), k, row)
 	return nil
 }
 
@@ -106,9 +115,9 @@ func (r IdempotencyRepository) Complete(ctx context.Context, userID int64, key s
 func (r IdempotencyRepository) Sweep(ctx context.Context, before time.Time) (int, error) {
 	defer r.s.lock(ctx)()
 	n := 0
-	for k, row := range r.s.st.idem {
+	for k, row := range idemRows.of(r.s) {
 		if row.created.Before(before) {
-			del(r.s, r.s.st.idem, k)
+			del(r.s, idemRows.of(r.s), k)
 			n++
 		}
 	}
@@ -134,8 +143,8 @@ func NewOutbox(s *Store) Outbox { return Outbox{s: s} }
 // Add implements ports.Outbox.
 func (o Outbox) Add(ctx context.Context, m domain.Mail, now time.Time) error {
 	defer o.s.lock(ctx)()
-	id := next(&o.s.st.seq.outbox)
-	put(o.s, o.s.st.outbox, id, outboxRow{msg: domain.OutboxMessage{ID: id, Mail: m, Created: now}, nextAttempt: now})
+	id := outboxIDs.next(o.s)
+	put(o.s, outboxRows.of(o.s), id, outboxRow{msg: domain.OutboxMessage{ID: id, Mail: m, Created: now}, nextAttempt: now})
 	return nil
 }
 
@@ -143,7 +152,7 @@ func (o Outbox) Add(ctx context.Context, m domain.Mail, now time.Time) error {
 func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.OutboxMessage, error) {
 	defer o.s.lock(ctx)()
 	var due []int64
-	for id, row := range o.s.st.outbox {
+	for id, row := range outboxRows.of(o.s) {
 		if !row.sent && !row.failed && !row.nextAttempt.After(now) {
 			due = append(due, id)
 		}
@@ -151,10 +160,10 @@ func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 	slices.Sort(due)
 	msgs := []domain.OutboxMessage{}
 	for _, id := range due[:min(limit, len(due))] {
-		row := o.s.st.outbox[id]
+		row := outboxRows.of(o.s)[id]
 		row.msg.Attempts++
 		row.nextAttempt = now.Add(lease)
-		put(o.s, o.s.st.outbox, id, row)
+		put(o.s, outboxRows.of(o.s), id, row)
 		msgs = append(msgs, row.msg)
 	}
 	return msgs, nil
@@ -162,12 +171,12 @@ func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 
 func (o Outbox) update(ctx context.Context, id int64, f func(*outboxRow)) error {
 	defer o.s.lock(ctx)()
-	row, ok := o.s.st.outbox[id]
+	row, ok := outboxRows.of(o.s)[id]
 	if !ok {
 		return domain.ErrNotFound
 	}
 	f(&row)
-	put(o.s, o.s.st.outbox, id, row)
+	put(o.s, outboxRows.of(o.s), id, row)
 	return nil
 }
 
@@ -190,9 +199,9 @@ func (o Outbox) GiveUp(ctx context.Context, id int64, at time.Time, reason strin
 func (o Outbox) Sweep(ctx context.Context, before time.Time) (int, error) {
 	defer o.s.lock(ctx)()
 	n := 0
-	for id, row := range o.s.st.outbox {
+	for id, row := range outboxRows.of(o.s) {
 		if (row.sent || row.failed) && row.finished.Before(before) {
-			del(o.s, o.s.st.outbox, id)
+			del(o.s, outboxRows.of(o.s), id)
 			n++
 		}
 	}
@@ -206,7 +215,7 @@ func (o Outbox) Backlog(ctx context.Context) (int, time.Time, error) {
 		n      int
 		oldest time.Time
 	)
-	for _, row := range o.s.st.outbox {
+	for _, row := range outboxRows.of(o.s) {
 		if row.sent || row.failed {
 			continue
 		}
@@ -222,10 +231,10 @@ func (o Outbox) Backlog(ctx context.Context) (int, time.Time, error) {
 func (o Outbox) Renew(ctx context.Context, ids []int64, now, until time.Time) error {
 	defer o.s.lock(ctx)()
 	for _, id := range ids {
-		row, ok := o.s.st.outbox[id]
+		row, ok := outboxRows.of(o.s)[id]
 		if ok && !row.sent && !row.failed && row.nextAttempt.After(now) {
 			row.nextAttempt = until
-			put(o.s, o.s.st.outbox, id, row)
+			put(o.s, outboxRows.of(o.s), id, row)
 		}
 	}
 	return nil

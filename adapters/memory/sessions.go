@@ -11,6 +11,13 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// The tables and id sequences of this file's repositories (see store.go).
+var (
+	sessionRows   = newTable[int64, domain.Session]("sessions")
+	refreshGrants = newTable[string, domain.RefreshGrant]("refresh")
+	sessionIDs    = sequence("session")
+)
+
 // SessionRepository implements ports.SessionRepository.
 type SessionRepository struct{ s *Store }
 
@@ -22,19 +29,19 @@ func NewSessionRepository(s *Store) SessionRepository { return SessionRepository
 // Create implements ports.SessionRepository.
 func (r SessionRepository) Create(ctx context.Context, s domain.Session, tokenHash []byte) (domain.Session, error) {
 	defer r.s.lock(ctx)()
-	if _, taken := r.s.st.refresh[string(tokenHash)]; taken {
+	if _, taken := refreshGrants.of(r.s)[string(tokenHash)]; taken {
 		return domain.Session{}, errors.New("create session: refresh token hash already in use")
 	}
-	s.ID = next(&r.s.st.seq.session)
-	put(r.s, r.s.st.sessions, s.ID, s)
-	put(r.s, r.s.st.refresh, string(tokenHash), domain.RefreshGrant{SessionID: s.ID, UserID: s.UserID, IssuedAt: s.CreatedAt})
+	s.ID = sessionIDs.next(r.s)
+	put(r.s, sessionRows.of(r.s), s.ID, s)
+	put(r.s, refreshGrants.of(r.s), string(tokenHash), domain.RefreshGrant{SessionID: s.ID, UserID: s.UserID, IssuedAt: s.CreatedAt})
 	return s, nil
 }
 
 // Grant implements ports.SessionRepository.
 func (r SessionRepository) Grant(ctx context.Context, tokenHash []byte) (domain.RefreshGrant, error) {
 	defer r.s.lock(ctx)()
-	g, ok := r.s.st.refresh[string(tokenHash)]
+	g, ok := refreshGrants.of(r.s)[string(tokenHash)]
 	if !ok {
 		return domain.RefreshGrant{}, domain.ErrNotFound
 	}
@@ -44,7 +51,7 @@ func (r SessionRepository) Grant(ctx context.Context, tokenHash []byte) (domain.
 // Lock implements ports.SessionRepository: a transaction holds the whole store already.
 func (r SessionRepository) Lock(ctx context.Context, id int64) (domain.Session, error) {
 	defer r.s.lock(ctx)()
-	s, ok := r.s.st.sessions[id]
+	s, ok := sessionRows.of(r.s)[id]
 	if !ok {
 		return domain.Session{}, domain.ErrNotFound
 	}
@@ -54,22 +61,22 @@ func (r SessionRepository) Lock(ctx context.Context, id int64) (domain.Session, 
 // Rotate implements ports.SessionRepository.
 func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash, newHash []byte, keepSpent int) error {
 	defer r.s.lock(ctx)()
-	cur, ok := r.s.st.sessions[s.ID]
-	g, found := r.s.st.refresh[string(oldHash)]
+	cur, ok := sessionRows.of(r.s)[s.ID]
+	g, found := refreshGrants.of(r.s)[string(oldHash)]
 	if !ok || !found || g.SessionID != s.ID {
 		return domain.ErrNotFound
 	}
 	cur.LastUsedAt, cur.IdleExpiresAt, cur.PreviousTokenHash = s.LastUsedAt, s.IdleExpiresAt, slices.Clone(s.PreviousTokenHash)
-	put(r.s, r.s.st.sessions, s.ID, cur)
+	put(r.s, sessionRows.of(r.s), s.ID, cur)
 	g.SpentAt = s.LastUsedAt
-	put(r.s, r.s.st.refresh, string(oldHash), g)
-	put(r.s, r.s.st.refresh, string(newHash), domain.RefreshGrant{SessionID: s.ID, UserID: s.UserID, IssuedAt: s.LastUsedAt})
+	put(r.s, refreshGrants.of(r.s), string(oldHash), g)
+	put(r.s, refreshGrants.of(r.s), string(newHash), domain.RefreshGrant{SessionID: s.ID, UserID: s.UserID, IssuedAt: s.LastUsedAt})
 	type spentToken struct {
 		hash string
 		domain.RefreshGrant
 	}
 	var spent []spentToken
-	for h, g := range r.s.st.refresh {
+	for h, g := range refreshGrants.of(r.s) {
 		if g.SessionID == s.ID && !g.SpentAt.IsZero() {
 			spent = append(spent, spentToken{h, g})
 		}
@@ -78,7 +85,7 @@ func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash
 		return cmp.Or(b.SpentAt.Compare(a.SpentAt), b.IssuedAt.Compare(a.IssuedAt), cmp.Compare(b.hash, a.hash))
 	})
 	for _, t := range spent[min(max(keepSpent, 0), len(spent)):] {
-		del(r.s, r.s.st.refresh, t.hash)
+		del(r.s, refreshGrants.of(r.s), t.hash)
 	}
 	return nil
 }
@@ -86,8 +93,8 @@ func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash
 // ActiveUser implements ports.SessionRepository.
 func (r SessionRepository) ActiveUser(ctx context.Context, userID, sessionID int64, now time.Time) (domain.User, error) {
 	defer r.s.lock(ctx)()
-	s, ok := r.s.st.sessions[sessionID]
-	u, found := r.s.st.users[userID]
+	s, ok := sessionRows.of(r.s)[sessionID]
+	u, found := userRows.of(r.s)[userID]
 	if !ok || !found || u.deleted || s.UserID != userID || !s.Live(now) {
 		return domain.User{}, domain.ErrNotFound
 	}
@@ -103,7 +110,7 @@ func (r SessionRepository) ListByUser(ctx context.Context, userID int64, now tim
 // live returns userID's sessions live at now, newest first; call with the lock held.
 func (r SessionRepository) live(userID int64, now time.Time) []domain.Session {
 	var out []domain.Session
-	for _, s := range r.s.st.sessions {
+	for _, s := range sessionRows.of(r.s) {
 		if s.UserID == userID && s.Live(now) {
 			out = append(out, s)
 		}
@@ -121,7 +128,7 @@ func (r SessionRepository) Trim(ctx context.Context, userID int64, keep int, now
 		kept[s.ID] = true
 	}
 	n := 0
-	for id, s := range r.s.st.sessions {
+	for id, s := range sessionRows.of(r.s) {
 		if s.UserID == userID && !kept[id] {
 			r.end(id)
 			n++
@@ -133,7 +140,7 @@ func (r SessionRepository) Trim(ctx context.Context, userID int64, keep int, now
 // End implements ports.SessionRepository.
 func (r SessionRepository) End(ctx context.Context, userID, id int64) error {
 	defer r.s.lock(ctx)()
-	if s, ok := r.s.st.sessions[id]; !ok || s.UserID != userID {
+	if s, ok := sessionRows.of(r.s)[id]; !ok || s.UserID != userID {
 		return domain.ErrNotFound
 	}
 	r.end(id)
@@ -142,10 +149,10 @@ func (r SessionRepository) End(ctx context.Context, userID, id int64) error {
 
 // end deletes session id and its tokens; call with the lock held.
 func (r SessionRepository) end(id int64) {
-	del(r.s, r.s.st.sessions, id)
-	for h, g := range r.s.st.refresh {
+	del(r.s, sessionRows.of(r.s), id)
+	for h, g := range refreshGrants.of(r.s) {
 		if g.SessionID == id {
-			del(r.s, r.s.st.refresh, h)
+			del(r.s, refreshGrants.of(r.s), h)
 		}
 	}
 }
@@ -154,7 +161,7 @@ func (r SessionRepository) end(id int64) {
 func (r SessionRepository) EndAll(ctx context.Context, userID, keep int64) (int, error) {
 	defer r.s.lock(ctx)()
 	n := 0
-	for id, s := range r.s.st.sessions {
+	for id, s := range sessionRows.of(r.s) {
 		if s.UserID == userID && id != keep {
 			r.end(id)
 			n++
@@ -167,7 +174,7 @@ func (r SessionRepository) EndAll(ctx context.Context, userID, keep int64) (int,
 func (r SessionRepository) Sweep(ctx context.Context, now time.Time) (int, error) {
 	defer r.s.lock(ctx)()
 	n := 0
-	for id, s := range r.s.st.sessions {
+	for id, s := range sessionRows.of(r.s) {
 		if !s.Live(now) {
 			r.end(id)
 			n++

@@ -4,46 +4,61 @@
 //
 // One mutex guards the whole store. A transaction holds it from start to end and works on
 // the live maps, recording how to undo each write (put, del); when the transaction fails
-// it replays the undo log backwards. Ids are not given back on rollback, as in Postgres.
+// it replays the undo log backwards. Each feature declares its own tables (newTable) in
+// its own file.
 package memory
 
 import (
 	"context"
 	"sync"
 
-	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
 )
 
 // Store holds all data.
 type Store struct {
-	mu   sync.Mutex
-	st   state
-	undo *[]func() // the running transaction's undo log, nil outside transactions
+	mu     sync.Mutex
+	tables map[string]any   // each a map[K]V of one table, by the table's name
+	seqs   map[string]int64 // the last id of each sequence
+	undo   *[]func()        // the running transaction's undo log, nil outside transactions
 }
 
-// state is all the data. Its maps hold values, never pointers: readers get copies, and
-// every write goes through put or del.
-type state struct {
-	users      map[int64]userRow
-	categories map[int64]domain.Category
-	products   map[int64]productRow
-	cartLines  map[int64]cartLineRow
-	orders     map[int64]domain.Order // Items are never modified after Create
-	idem       map[idemKey]idemRow
-	outbox     map[int64]outboxRow
-	attempts   map[string]attemptRow
-	sessions   map[int64]domain.Session
-	refresh    map[string]domain.RefreshGrant // by token hash
-	seq        sequences
+// table is one map of the store. A feature declares its tables in its own file, as
+// package variables (var productRows = newTable[int64, productRow]("products")), so a
+// new feature adds its storage without touching this file. Maps hold values, never
+// pointers: readers get copies, and every write goes through put or del, which keep the
+// transaction's undo log (test/archtest checks that nothing else writes them).
+type table[K comparable, V any] struct{ name string }
+
+var tableNames = map[string]bool{}
+
+// newTable declares a table; it panics on a name declared twice.
+func newTable[K comparable, V any](name string) table[K, V] {
+	if tableNames[name] {
+		panic("memory: table " + name + " declared twice")
+	}
+	tableNames[name] = true
+	return table[K, V]{name: name}
 }
 
-// sequences hands out ids per table, from 1, as Postgres identity columns do.
-type sequences struct{ user, category, product, cartLine, order, outbox, session int64 }
+// of is the table's map in s (made on first use). Call it with the store's lock held.
+func (t table[K, V]) of(s *Store) map[K]V {
+	m, ok := s.tables[t.name]
+	if !ok {
+		m = map[K]V{}
+		s.tables[t.name] = m
+	}
+	return m.(map[K]V)
+}
 
-func next(counter *int64) int64 {
-	*counter++
-	return *counter
+// sequence hands out the ids of one table, from 1, as Postgres identity columns do. Ids
+// are not given back on rollback, as in Postgres.
+type sequence string
+
+// next is the sequence's next id; call it with the store's lock held.
+func (q sequence) next(s *Store) int64 {
+	s.seqs[string(q)]++
+	return s.seqs[string(q)]
 }
 
 // put sets m[k] = v, remembering the old entry in the transaction's undo log.
@@ -75,18 +90,7 @@ func remember[K comparable, V any](s *Store, m map[K]V, k K) {
 
 // NewStore returns an empty store.
 func NewStore() *Store {
-	return &Store{st: state{
-		users:      map[int64]userRow{},
-		categories: map[int64]domain.Category{},
-		products:   map[int64]productRow{},
-		cartLines:  map[int64]cartLineRow{},
-		orders:     map[int64]domain.Order{},
-		idem:       map[idemKey]idemRow{},
-		outbox:     map[int64]outboxRow{},
-		attempts:   map[string]attemptRow{},
-		sessions:   map[int64]domain.Session{},
-		refresh:    map[string]domain.RefreshGrant{},
-	}}
+	return &Store{tables: map[string]any{}, seqs: map[string]int64{}}
 }
 
 type txKey struct{}

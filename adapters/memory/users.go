@@ -10,6 +10,12 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// The tables and id sequences of this file's repositories (see store.go).
+var (
+	userRows = newTable[int64, userRow]("users")
+	userIDs  = sequence("user")
+)
+
 type userRow struct {
 	domain.User
 	deleted bool
@@ -29,14 +35,14 @@ func (r UserRepository) Create(ctx context.Context, u domain.User) (domain.User,
 	if _, ok := r.byEmail(u.Email); ok {
 		return domain.User{}, domain.ErrEmailTaken
 	}
-	u.ID = next(&r.s.st.seq.user)
+	u.ID = userIDs.next(r.s)
 	u.PasswordHash = slices.Clone(u.PasswordHash)
-	put(r.s, r.s.st.users, u.ID, userRow{User: u})
+	put(r.s, userRows.of(r.s), u.ID, userRow{User: u})
 	return u, nil
 }
 
 func (r UserRepository) byEmail(e domain.Email) (domain.User, bool) {
-	for _, row := range r.s.st.users {
+	for _, row := range userRows.of(r.s) {
 		if !row.deleted && row.Email == e {
 			return row.User, true
 		}
@@ -47,7 +53,7 @@ func (r UserRepository) byEmail(e domain.Email) (domain.User, bool) {
 // ByID implements ports.UserRepository.
 func (r UserRepository) ByID(ctx context.Context, id int64) (domain.User, error) {
 	defer r.s.lock(ctx)()
-	row, ok := r.s.st.users[id]
+	row, ok := userRows.of(r.s)[id]
 	if !ok || row.deleted {
 		return domain.User{}, domain.ErrNotFound
 	}
@@ -68,7 +74,7 @@ func (r UserRepository) ByEmail(ctx context.Context, email domain.Email) (domain
 func (r UserRepository) List(ctx context.Context, p domain.PageRequest) (domain.Page[domain.User], error) {
 	defer r.s.lock(ctx)()
 	var live []domain.User
-	for _, row := range r.s.st.users {
+	for _, row := range userRows.of(r.s) {
 		if !row.deleted {
 			live = append(live, row.User)
 		}
@@ -80,35 +86,35 @@ func (r UserRepository) List(ctx context.Context, p domain.PageRequest) (domain.
 // Update implements ports.UserRepository.
 func (r UserRepository) Update(ctx context.Context, u domain.User) error {
 	defer r.s.lock(ctx)()
-	row, ok := r.s.st.users[u.ID]
+	row, ok := userRows.of(r.s)[u.ID]
 	if !ok || row.deleted {
 		return domain.ErrNotFound
 	}
 	row.Name, row.Role, row.PasswordHash = u.Name, u.Role, slices.Clone(u.PasswordHash)
-	put(r.s, r.s.st.users, u.ID, row)
+	put(r.s, userRows.of(r.s), u.ID, row)
 	return nil
 }
 
 // ReplacePasswordHash implements ports.UserRepository.
 func (r UserRepository) ReplacePasswordHash(ctx context.Context, id int64, oldHash, newHash []byte) error {
 	defer r.s.lock(ctx)()
-	row, ok := r.s.st.users[id]
+	row, ok := userRows.of(r.s)[id]
 	if !ok || row.deleted || !bytes.Equal(row.PasswordHash, oldHash) {
 		return domain.ErrNotFound
 	}
 	row.PasswordHash = slices.Clone(newHash)
-	put(r.s, r.s.st.users, id, row)
+	put(r.s, userRows.of(r.s), id, row)
 	return nil
 }
 
 // Delete implements ports.UserRepository.
 func (r UserRepository) Delete(ctx context.Context, id int64) error {
 	defer r.s.lock(ctx)()
-	row, ok := r.s.st.users[id]
+	row, ok := userRows.of(r.s)[id]
 	if !ok || row.deleted {
 		return domain.ErrNotFound
 	}
 	row.deleted = true
-	put(r.s, r.s.st.users, id, row)
+	put(r.s, userRows.of(r.s), id, row)
 	return nil
 }

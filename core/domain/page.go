@@ -19,20 +19,48 @@ const (
 // inserted or deleted meanwhile (every item has a unique key, compared as a row).
 
 // CursorKind says which list a cursor belongs to, so that one list's cursor is refused by
-// another.
+// another, and in which order that list runs. Make one with NewCursorKind.
 type CursorKind byte
 
-// The lists and their keys.
+// KeyOrder is the order of a list: what its keys are and which way they run.
+type KeyOrder int
+
+// The orders a list can have.
 const (
-	CursorUsers      CursorKind = 'u' // id ascending
-	CursorCategories CursorKind = 'c' // id ascending
-	CursorProducts   CursorKind = 'p' // id ascending
-	CursorOrders     CursorKind = 'o' // (created_at, id) descending: newest first
-	CursorSessions   CursorKind = 's' // id descending: newest first
+	IDAscending        KeyOrder = iota + 1 // by id, oldest first
+	IDDescending                           // by id, newest first
+	TimeIDDescending                       // by (time, id), newest first
+)
+
+var cursorOrders = map[CursorKind]KeyOrder{}
+
+// NewCursorKind declares the list whose cursors carry letter, running in order. Every
+// paged list declares its kind once, as a package variable of the feature's domain
+// file: there is no other list of kinds to update, and a kind without an order cannot
+// exist. It panics on a letter taken twice (at start-up, in every test).
+func NewCursorKind(letter byte, order KeyOrder) CursorKind {
+	k := CursorKind(letter)
+	if letter == 0 || order < IDAscending || order > TimeIDDescending {
+		panic("domain: a cursor kind needs a letter and an order")
+	}
+	if _, taken := cursorOrders[k]; taken {
+		panic("domain: cursor kind " + string(letter) + " declared twice")
+	}
+	cursorOrders[k] = order
+	return k
+}
+
+// The lists and their keys.
+var (
+	CursorUsers      = NewCursorKind('u', IDAscending)
+	CursorCategories = NewCursorKind('c', IDAscending)
+	CursorProducts   = NewCursorKind('p', IDAscending)
+	CursorOrders     = NewCursorKind('o', TimeIDDescending) // newest first
+	CursorSessions   = NewCursorKind('s', IDDescending)     // newest first
 )
 
 // timed reports whether the lists of kind are keyed by a time and an id.
-func (k CursorKind) timed() bool { return k == CursorOrders }
+func (k CursorKind) timed() bool { return cursorOrders[k] == TimeIDDescending }
 
 // Cursor is a position in a list: after the item with this key. The zero Cursor is the
 // start of the list (in a request) or the end of it (as a page's Next).
@@ -55,12 +83,13 @@ func AfterTimeID(kind CursorKind, t time.Time, id int64) Cursor {
 // Follows reports whether the item whose key is c comes after the cursor after in their
 // list's order (ids ascending; orders newest first). Everything follows the zero cursor.
 func (c Cursor) Follows(after Cursor) bool {
-	switch {
-	case after.IsZero():
+	if after.IsZero() {
 		return true
-	case c.kind == CursorOrders:
+	}
+	switch cursorOrders[c.kind] {
+	case TimeIDDescending:
 		return c.at < after.at || (c.at == after.at && c.id < after.id)
-	case c.kind == CursorSessions:
+	case IDDescending:
 		return c.id < after.id
 	default:
 		return c.id > after.id
@@ -113,6 +142,9 @@ func ParseCursor(s string, kind CursorKind) (Cursor, error) {
 		return Cursor{}, nil
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if _, declared := cursorOrders[kind]; !declared {
+		panic("domain: ParseCursor with an undeclared cursor kind")
+	}
 	if err != nil || len(b) != cursorLen || b[0] != cursorVersion || CursorKind(b[1]) != kind ||
 		binary.BigEndian.Uint32(b[cursorLen-4:]) != crc32.Checksum(b[:cursorLen-4], cursorTable) {
 		return Cursor{}, ErrInvalidCursor
