@@ -1,13 +1,106 @@
 package ports
 
+// Accounts and sessions: registration, login, tokens, throttling.
+
 import (
 	"context"
 	"crypto"
-	"errors"
 	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 )
+
+// LoginInput is a password login as a client sent it.
+type LoginInput struct {
+	Username   string
+	Password   string
+	ClientAddr string // the client's network address, as far as the transport can tell
+	UserAgent  string // kept with the session, for the user's list of sessions
+	ClientID   string // the OAuth2 client_id the client named ("": the configured default)
+}
+
+// TokenPair is what a login or a refresh gives: an access token and the session's new
+// refresh token.
+type TokenPair struct {
+	Access  AccessToken
+	Refresh domain.RefreshToken
+}
+
+// Principal is the caller an access token stands for: the user and the session.
+type Principal struct {
+	User      domain.User
+	SessionID int64
+}
+
+// RegisterInput is a registration as a client sent it.
+type RegisterInput struct {
+	Name       string
+	Email      string
+	Password   string
+	ClientAddr string
+}
+
+// Auth is the login use case (OAuth2 password grant) and the resolution of a bearer token
+// to the user it belongs to.
+type Auth interface {
+	// Login returns a token for valid credentials, or domain.ErrInvalidCredentials for an
+	// unknown email, a wrong password or a deleted account alike, taking the same time.
+	// Too many recent failures for the account or from the address give an error
+	// matching domain.ErrThrottled, decided before any password work.
+	// A successful login starts a session.
+	Login(ctx context.Context, in LoginInput) (TokenPair, error)
+	// Refresh spends a refresh token and returns new tokens of its session. An unknown,
+	// expired or spent token is domain.ErrInvalidGrant; a spent one (past a short grace
+	// for the immediately previous token) also ends its whole session.
+	Refresh(ctx context.Context, token domain.RefreshToken) (TokenPair, error)
+	// Revoke ends the session of a refresh token; an unknown token is no error.
+	Revoke(ctx context.Context, token domain.RefreshToken) error
+	// Authenticate returns the live user and live session an access token names, with
+	// the role read from storage, or domain.ErrInvalidToken (also when the user was
+	// deleted or the session ended since the token was issued).
+	Authenticate(ctx context.Context, token string) (Principal, error)
+	// PublishedKeys is the public key set that verifies access tokens (a JWK Set
+	// document) and a strong validator of it.
+	PublishedKeys() (doc []byte, etag string, err error)
+}
+
+// Sessions are the caller's own sessions.
+type Sessions interface {
+	// List returns a page of the caller's live sessions, newest first.
+	List(ctx context.Context, p Principal, page domain.PageRequest) (domain.Page[domain.Session], error)
+	// End ends one of them (the current one too); domain.ErrNotFound for any other id.
+	End(ctx context.Context, p Principal, id int64) error
+	// EndAll ends every one of them, the current one included.
+	EndAll(ctx context.Context, p Principal) error
+}
+
+// ChangePasswordInput is a password change as the client sent it.
+type ChangePasswordInput struct {
+	Current, New string
+	ClientAddr   string
+}
+
+// Users are the account use cases. actor is the authenticated caller.
+type Users interface {
+	// Register creates a customer account. Too many registrations from one address give
+	// domain.ErrThrottled.
+	Register(ctx context.Context, in RegisterInput) (domain.User, error)
+	// Get returns the user id if actor is that user or an admin; otherwise ErrNotFound,
+	// exactly as for a missing id.
+	Get(ctx context.Context, actor domain.User, id int64) (domain.User, error)
+	// List is admin-only (ErrForbidden otherwise).
+	List(ctx context.Context, actor domain.User, page domain.PageRequest) (domain.Page[domain.User], error)
+	// Delete deletes the account id (self or admin; ErrNotFound otherwise) together with
+	// what belongs only to it, sessions included; its tokens stop working at once.
+	Delete(ctx context.Context, actor domain.User, id int64) error
+	// ChangePassword sets the caller's password after checking the current one (a wrong
+	// one is domain.ErrWrongPassword and counts as a failed login) and ends every other
+	// session of the caller.
+	ChangePassword(ctx context.Context, p Principal, in ChangePasswordInput) error
+	// EnsureAdmin creates an admin account, or promotes the live account with that email
+	// and sets its password (ending its sessions). created tells which happened.
+	EnsureAdmin(ctx context.Context, name, email, password string) (u domain.User, created bool, err error)
+}
 
 // UserRepository stores accounts. Deleted accounts are invisible to every method: they
 // are kept only so that past orders keep their owner, and their email can register again.
@@ -161,174 +254,3 @@ type SessionRepository interface {
 	// Sweep deletes sessions no longer live at now; returns how many.
 	Sweep(ctx context.Context, now time.Time) (int, error)
 }
-
-// Clock tells the time; the core never calls time.Now itself so tests can pin it.
-type Clock interface {
-	Now() time.Time
-}
-
-// Transactor runs fn so that every repository call made with the ctx it passes to fn
-// commits together or not at all. fn's error (or a panic) rolls back.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
-// CategoryRepository stores product categories.
-type CategoryRepository interface {
-	// Create returns domain.ErrCategoryNameTaken when the name exists in any letter case.
-	Create(ctx context.Context, name string) (domain.Category, error)
-	ByID(ctx context.Context, id int64) (domain.Category, error)
-	// List returns categories ordered by id.
-	List(ctx context.Context, page domain.PageRequest) (domain.Page[domain.Category], error)
-	// Delete returns domain.ErrCategoryInUse while a catalog product belongs to it.
-	Delete(ctx context.Context, id int64) error
-}
-
-// ProductFilter narrows a product list.
-type ProductFilter struct {
-	CategoryID int64 // 0: every category
-}
-
-// ProductRepository stores the catalog. A deleted product leaves the catalog (and every
-// cart) but its row stays for the order history.
-type ProductRepository interface {
-	// Create returns domain.UnknownCategory for a missing category.
-	Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error)
-	ByID(ctx context.Context, id int64) (domain.Product, error)
-	// List returns catalog products ordered by id.
-	List(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
-	// Update overwrites the fields of product id (domain.UnknownCategory as for Create).
-	Update(ctx context.Context, id int64, f domain.ProductFields) (domain.Product, error)
-	// Delete takes the product out of the catalog and out of every cart.
-	Delete(ctx context.Context, id int64) error
-	// TakeStock removes quantity items from the stock of product id if it has that many,
-	// atomically under any concurrency, and returns the product as it is after the
-	// change. It returns domain.ErrInsufficientStock when the stock is short (and changes
-	// nothing), domain.ErrNotFound when the product left the catalog.
-	TakeStock(ctx context.Context, id int64, quantity int) (domain.Product, error)
-}
-
-// CatalogReader answers the public catalog reads: browsing, not deciding. An
-// implementation may answer from a read replica or a cache, so an answer may be older
-// than the latest committed write by a bounded time (docs/operations.md). Whatever
-// decides a write (a price at checkout, a product before it is patched) reads through
-// ProductRepository and CategoryRepository inside the writing transaction instead.
-type CatalogReader interface {
-	// Category returns category id, or domain.ErrNotFound.
-	Category(ctx context.Context, id int64) (domain.Category, error)
-	// Categories returns categories ordered by id.
-	Categories(ctx context.Context, page domain.PageRequest) (domain.Page[domain.Category], error)
-	// Product returns catalog product id, or domain.ErrNotFound.
-	Product(ctx context.Context, id int64) (domain.Product, error)
-	// Products returns catalog products ordered by id.
-	Products(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
-}
-
-// CartRepository stores one cart per user. Every method is scoped by the owner: a line id
-// of another user's cart is domain.ErrNotFound.
-type CartRepository interface {
-	// Cart returns userID's cart (empty if there is none yet).
-	Cart(ctx context.Context, userID int64) (domain.Cart, error)
-	// Lock holds userID's cart until the transaction in ctx ends, so that two checkouts
-	// of one cart run one after the other (the second then finds it empty).
-	Lock(ctx context.Context, userID int64) error
-	// Add puts quantity of productID into userID's cart, adding to an existing line, and
-	// returns the line.
-	Add(ctx context.Context, userID, productID int64, quantity int) (domain.CartLine, error)
-	// SetQuantity sets the quantity of a line.
-	SetQuantity(ctx context.Context, userID, lineID int64, quantity int) (domain.CartLine, error)
-	// Remove deletes a line.
-	Remove(ctx context.Context, userID, lineID int64) error
-	// Clear empties userID's cart.
-	Clear(ctx context.Context, userID int64) error
-}
-
-// OrderRepository stores orders; they are never deleted.
-type OrderRepository interface {
-	// Create stores o (ID ignored) and returns it with its ID.
-	Create(ctx context.Context, o domain.Order) (domain.Order, error)
-	ByID(ctx context.Context, id int64) (domain.Order, error)
-	// ListByUser returns userID's orders, newest first.
-	ListByUser(ctx context.Context, userID int64, page domain.PageRequest) (domain.Page[domain.Order], error)
-}
-
-// IdempotencyRecord is what a used Idempotency-Key remembers.
-type IdempotencyRecord struct {
-	Fingerprint string // identifies the request body
-	OrderID     int64
-}
-
-// IdempotencyRepository remembers Idempotency-Keys of placed orders, per user.
-type IdempotencyRepository interface {
-	// Reserve claims (userID, key) for the running transaction. When another
-	// transaction holds or has committed the key, Reserve waits for it and then returns
-	// its record (found=true); the caller must not place another order.
-	Reserve(ctx context.Context, userID int64, key, fingerprint string) (rec IdempotencyRecord, found bool, err error)
-	// Complete records the order placed under a reserved key.
-	Complete(ctx context.Context, userID int64, key string, orderID int64) error
-	// Sweep forgets keys reserved before before; returns how many.
-	Sweep(ctx context.Context, before time.Time) (int, error)
-}
-
-// Outbox holds mails recorded in business transactions until the dispatcher delivers
-// them. Several dispatchers may share one outbox.
-type Outbox interface {
-	// Add records m; call it inside the transaction whose change m reports.
-	Add(ctx context.Context, m domain.Mail, now time.Time) error
-	// Claim leases up to limit due messages to the caller until now+lease: no other
-	// Claim returns them meanwhile. A message whose lease runs out unmarked (its
-	// dispatcher died) is due again.
-	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.OutboxMessage, error)
-	// Renew extends to until the leases of those of ids whose lease has not run out at
-	// now and that are not finished: a dispatcher still working on them keeps them, one
-	// that died lets them come due again when the lease ends.
-	Renew(ctx context.Context, ids []int64, now, until time.Time) error
-	// MarkSent records delivery: the message is never claimed again.
-	MarkSent(ctx context.Context, id int64, at time.Time) error
-	// Retry makes the message due again at next, recording why the attempt failed.
-	Retry(ctx context.Context, id int64, next time.Time, reason string) error
-	// GiveUp stops delivering the message.
-	GiveUp(ctx context.Context, id int64, at time.Time, reason string) error
-	// Sweep deletes messages sent or given up before before; returns how many.
-	Sweep(ctx context.Context, before time.Time) (int, error)
-	// Backlog counts the messages not yet sent nor given up, and when the oldest of them
-	// was recorded (zero when there is none).
-	Backlog(ctx context.Context) (n int, oldest time.Time, err error)
-}
-
-// Telemetry counts what the use cases do, for metrics. Implementations are cheap and
-// never fail; NoTelemetry is the one that counts nothing.
-type Telemetry interface {
-	// LoginOutcome counts a password login: "success", "invalid", "throttled" or "busy".
-	LoginOutcome(outcome string)
-	// MailOutcome counts a delivery attempt: "sent", "failed" (will be retried) or
-	// "given_up".
-	MailOutcome(outcome string)
-	// SessionEvent counts what happens to sessions outside a password login: "refreshed",
-	// "refresh_invalid" (unknown token), "refresh_expired", "refresh_retried" (the previous
-	// token within the grace), "reuse_detected" (a spent token: the session ended) and
-	// "revoked".
-	SessionEvent(event string)
-}
-
-// NoTelemetry counts nothing.
-type NoTelemetry struct{}
-
-// LoginOutcome implements Telemetry.
-func (NoTelemetry) LoginOutcome(string) {}
-
-// MailOutcome implements Telemetry.
-func (NoTelemetry) MailOutcome(string) {}
-
-// SessionEvent implements Telemetry.
-func (NoTelemetry) SessionEvent(string) {}
-
-// Mailer delivers a mail. A nil error means the mail server accepted it. An error that
-// wraps ErrMailRejected means the server refused this message for good (say, no such
-// recipient): retrying it cannot help. Any other error is worth retrying.
-type Mailer interface {
-	Send(ctx context.Context, m domain.Mail) error
-}
-
-// ErrMailRejected marks a permanent refusal of one message by the mail server.
-var ErrMailRejected = errors.New("mail rejected permanently")
