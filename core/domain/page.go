@@ -27,9 +27,9 @@ type KeyOrder int
 
 // The orders a list can have.
 const (
-	IDAscending        KeyOrder = iota + 1 // by id, oldest first
-	IDDescending                           // by id, newest first
-	TimeIDDescending                       // by (time, id), newest first
+	IDAscending      KeyOrder = iota + 1 // by id, oldest first
+	IDDescending                         // by id, newest first
+	TimeIDDescending                     // by (time, id), newest first
 )
 
 var cursorOrders = map[CursorKind]KeyOrder{}
