@@ -254,3 +254,10 @@ type SessionRepository interface {
 	// Sweep deletes sessions no longer live at now; returns how many.
 	Sweep(ctx context.Context, now time.Time) (int, error)
 }
+
+// AccountCleanup deletes what a feature keeps for an account that is being deleted; it
+// runs inside the deleting transaction, so the account and its data go together.
+type AccountCleanup func(ctx context.Context, userID int64) error
+
+// AccountCleanups are every feature's AccountCleanup, run in order.
+type AccountCleanups []AccountCleanup

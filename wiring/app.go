@@ -21,13 +21,13 @@ type App struct {
 	Log          *slog.Logger
 	Handler      *httpapi.Handler
 	Users        ports.Users
-	Catalog      ports.Catalog
 	Migrator     Migrator
 	Ready        ports.Readiness
 	Dispatcher   *usecase.Dispatcher
 	Housekeeping *usecase.Housekeeping
 	Metrics      *metrics.Metrics
 	pool         poolWatched //nolint:unused // set in wire_gen.go: makes wire call watchPool
+	demo         demoSeeds
 }
 
 // Build assembles the application for cfg: on PostgreSQL when DATABASE_URL is set, in

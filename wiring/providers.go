@@ -54,9 +54,9 @@ func provideHasher(cfg Config, inFlight requestsInFlight) (*bcrypt.Hasher, func(
 	return h, h.Close, nil
 }
 
-func provideHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRepository, idem ports.IdempotencyRepository,
-	outbox ports.Outbox, clock ports.Clock, cfg Config, log *slog.Logger) *usecase.Housekeeping {
-	h := usecase.NewHousekeeping(attempts, sessions, idem, outbox, clock, log)
+func provideHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRepository, outbox ports.Outbox,
+	clock ports.Clock, cfg Config, log *slog.Logger, sweeps usecase.Sweeps) *usecase.Housekeeping {
+	h := usecase.NewHousekeeping(attempts, sessions, outbox, clock, log, sweeps)
 	h.Every(cfg.HousekeepingEvery)
 	return h
 }
@@ -141,8 +141,6 @@ func provideMailer(cfg Config, log *slog.Logger, tp trace.TracerProvider) ports.
 	return m
 }
 
-func provideMailText(cfg Config) usecase.MailText { return usecase.MailText{Currency: cfg.Currency} }
-
 func provideDispatcher(outbox ports.Outbox, mailer ports.Mailer, clock ports.Clock, cfg Config, t ports.Telemetry,
 	log *slog.Logger) *usecase.Dispatcher {
 	return usecase.NewDispatcher(outbox, mailer, clock, cfg.Dispatch, t, log)
@@ -156,7 +154,9 @@ func openPostgres(ctx context.Context, cfg Config, tp trace.TracerProvider, log 
 	})
 }
 
-// coreSet is the use cases and the adapters every mode shares.
+// coreSet is the platform every feature stands on (accounts' use cases, tokens,
+// throttling, mail, observability, the HTTP transport) and the adapters every mode
+// shares. The features are in features.go.
 var coreSet = wire.NewSet(
 	provideInFlight, provideHasher, wire.Bind(new(ports.PasswordHasher), new(*bcrypt.Hasher)),
 	wire.InterfaceValue(new(ports.EmailNormalizer), textnorm.Emails{}),
@@ -165,12 +165,6 @@ var coreSet = wire.NewSet(
 	wire.InterfaceValue(new(ports.Clock), clock.System{}),
 	provideSessionConfig,
 	usecase.NewAuth, wire.Bind(new(ports.Auth), new(*usecase.Auth)),
-	usecase.NewSessions, wire.Bind(new(ports.Sessions), new(*usecase.Sessions)),
-	usecase.NewUsers, wire.Bind(new(ports.Users), new(*usecase.Users)),
-	usecase.NewCatalog, wire.Bind(new(ports.Catalog), new(*usecase.Catalog)),
-	usecase.NewCarts, wire.Bind(new(ports.Carts), new(*usecase.Carts)),
-	provideMailText,
-	usecase.NewOrders, wire.Bind(new(ports.Orders), new(*usecase.Orders)),
 	provideMailer, provideDispatcher,
 	wire.Value(httpapi.OpenAPIDocument(docs.OpenAPI)),
 	provideTracing,
@@ -187,16 +181,8 @@ var memorySet = wire.NewSet(
 	wire.Bind(new(ports.Transactor), new(*memory.Store)),
 	wire.Bind(new(ports.Readiness), new(*memory.Store)),
 	wire.Bind(new(Migrator), new(*memory.Store)),
-	memory.NewUserRepository, wire.Bind(new(ports.UserRepository), new(memory.UserRepository)),
-	memory.NewCatalogReader, wire.Bind(new(ports.CatalogReader), new(memory.CatalogReader)),
-	memory.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(memory.CategoryRepository)),
-	memory.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(memory.ProductRepository)),
-	memory.NewCartRepository, wire.Bind(new(ports.CartRepository), new(memory.CartRepository)),
-	memory.NewOrderRepository, wire.Bind(new(ports.OrderRepository), new(memory.OrderRepository)),
-	memory.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(memory.IdempotencyRepository)),
 	memory.NewOutbox, wire.Bind(new(ports.Outbox), new(memory.Outbox)),
 	memory.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(memory.AttemptCounter)),
-	memory.NewSessionRepository, wire.Bind(new(ports.SessionRepository), new(memory.SessionRepository)),
 	wire.Value(poolWatched{}), // no pool in memory
 )
 
@@ -206,15 +192,7 @@ var postgresSet = wire.NewSet(
 	wire.Bind(new(ports.Transactor), new(*postgres.DB)),
 	wire.Bind(new(ports.Readiness), new(*postgres.DB)),
 	wire.Bind(new(Migrator), new(*postgres.DB)),
-	postgres.NewUserRepository, wire.Bind(new(ports.UserRepository), new(postgres.UserRepository)),
-	postgres.NewCatalogReader, wire.Bind(new(ports.CatalogReader), new(postgres.CatalogReader)),
-	postgres.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(postgres.CategoryRepository)),
-	postgres.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(postgres.ProductRepository)),
-	postgres.NewCartRepository, wire.Bind(new(ports.CartRepository), new(postgres.CartRepository)),
-	postgres.NewOrderRepository, wire.Bind(new(ports.OrderRepository), new(postgres.OrderRepository)),
-	postgres.NewIdempotencyRepository, wire.Bind(new(ports.IdempotencyRepository), new(postgres.IdempotencyRepository)),
 	postgres.NewOutbox, wire.Bind(new(ports.Outbox), new(postgres.Outbox)),
 	postgres.NewAttemptCounter, wire.Bind(new(ports.AttemptCounter), new(postgres.AttemptCounter)),
-	postgres.NewSessionRepository, wire.Bind(new(ports.SessionRepository), new(postgres.SessionRepository)),
 	watchPool,
 )

@@ -44,17 +44,24 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	metrics := provideMetrics(outbox, hasher, clock)
 	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, clock, store, sessionConfig, metrics, log)
 	cartRepository := memory.NewCartRepository(store)
-	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, clock, store)
+	wiringCartCleanup := provideCartCleanup(cartRepository)
+	accountCleanups := provideCleanups(wiringCartCleanup)
+	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, clock, store)
+	sessions := usecase.NewSessions(sessionRepository, clock)
+	wiringAccountsRoutes := provideAccountsRoutes(users, sessions)
 	catalogReader := memory.NewCatalogReader(store)
 	categoryRepository := memory.NewCategoryRepository(store)
 	productRepository := memory.NewProductRepository(store)
 	catalog := usecase.NewCatalog(catalogReader, categoryRepository, productRepository, clock, store)
+	wiringCatalogRoutes := provideCatalogRoutes(catalog)
 	carts := usecase.NewCarts(cartRepository, productRepository, store)
+	wiringCartRoutes := provideCartRoutes(carts)
 	orderRepository := memory.NewOrderRepository(store)
 	idempotencyRepository := memory.NewIdempotencyRepository(store)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
-	sessions := usecase.NewSessions(sessionRepository, clock)
+	wiringOrderRoutes := provideOrderRoutes(orders)
+	v2 := provideRoutes(wiringAccountsRoutes, wiringCatalogRoutes, wiringCartRoutes, wiringOrderRoutes)
 	openAPIDocument := _wireOpenAPIDocumentValue
 	tracerProvider, cleanup2, err := provideTracing(ctx, cfg)
 	if err != nil {
@@ -64,12 +71,8 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	options := provideHTTPOptions(cfg, v, metrics, tracerProvider)
 	deps := httpapi.Deps{
 		Auth:      auth,
-		Users:     users,
-		Catalog:   catalog,
-		Carts:     carts,
-		Orders:    orders,
-		Sessions:  sessions,
 		Readiness: store,
+		Features:  v2,
 		OpenAPI:   openAPIDocument,
 		Log:       log,
 		Options:   options,
@@ -82,20 +85,24 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	}
 	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, metrics, log)
-	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, clock, cfg, log)
+	wiringOrderSweep := provideOrderSweep(idempotencyRepository)
+	sweeps := provideSweeps(wiringOrderSweep)
+	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, outbox, clock, cfg, log, sweeps)
 	wiringPoolWatched := _wirePoolWatchedValue
+	wiringCatalogDemo := provideCatalogDemo(catalog)
+	wiringDemoSeeds := provideDemo(wiringCatalogDemo)
 	app := &App{
 		Config:       cfg,
 		Log:          log,
 		Handler:      handler,
 		Users:        users,
-		Catalog:      catalog,
 		Migrator:     store,
 		Ready:        store,
 		Dispatcher:   dispatcher,
 		Housekeeping: housekeeping,
 		Metrics:      metrics,
 		pool:         wiringPoolWatched,
+		demo:         wiringDemoSeeds,
 	}
 	return app, func() {
 		cleanup2()
@@ -146,27 +153,30 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	metrics := provideMetrics(outbox, hasher, portsClock)
 	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, portsClock, db, sessionConfig, metrics, log)
 	cartRepository := postgres.NewCartRepository(db)
-	users := usecase.NewUsers(userRepository, sessionRepository, cartRepository, hasher, emailNormalizer, throttle, portsClock, db)
+	wiringCartCleanup := provideCartCleanup(cartRepository)
+	accountCleanups := provideCleanups(wiringCartCleanup)
+	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, portsClock, db)
+	sessions := usecase.NewSessions(sessionRepository, portsClock)
+	wiringAccountsRoutes := provideAccountsRoutes(users, sessions)
 	catalogReader := postgres.NewCatalogReader(db)
 	categoryRepository := postgres.NewCategoryRepository(db)
 	productRepository := postgres.NewProductRepository(db)
 	catalog := usecase.NewCatalog(catalogReader, categoryRepository, productRepository, portsClock, db)
+	wiringCatalogRoutes := provideCatalogRoutes(catalog)
 	carts := usecase.NewCarts(cartRepository, productRepository, db)
+	wiringCartRoutes := provideCartRoutes(carts)
 	orderRepository := postgres.NewOrderRepository(db)
 	idempotencyRepository := postgres.NewIdempotencyRepository(db)
 	mailText := provideMailText(cfg)
 	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
-	sessions := usecase.NewSessions(sessionRepository, portsClock)
+	wiringOrderRoutes := provideOrderRoutes(orders)
+	v2 := provideRoutes(wiringAccountsRoutes, wiringCatalogRoutes, wiringCartRoutes, wiringOrderRoutes)
 	openAPIDocument := _wireOpenAPIDocumentValue
 	options := provideHTTPOptions(cfg, v, metrics, tracerProvider)
 	deps := httpapi.Deps{
 		Auth:      auth,
-		Users:     users,
-		Catalog:   catalog,
-		Carts:     carts,
-		Orders:    orders,
-		Sessions:  sessions,
 		Readiness: db,
+		Features:  v2,
 		OpenAPI:   openAPIDocument,
 		Log:       log,
 		Options:   options,
@@ -180,20 +190,24 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	}
 	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, metrics, log)
-	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, idempotencyRepository, outbox, portsClock, cfg, log)
+	wiringOrderSweep := provideOrderSweep(idempotencyRepository)
+	sweeps := provideSweeps(wiringOrderSweep)
+	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, outbox, portsClock, cfg, log, sweeps)
 	wiringPoolWatched := watchPool(metrics, db)
+	wiringCatalogDemo := provideCatalogDemo(catalog)
+	wiringDemoSeeds := provideDemo(wiringCatalogDemo)
 	app := &App{
 		Config:       cfg,
 		Log:          log,
 		Handler:      handler,
 		Users:        users,
-		Catalog:      catalog,
 		Migrator:     db,
 		Ready:        db,
 		Dispatcher:   dispatcher,
 		Housekeeping: housekeeping,
 		Metrics:      metrics,
 		pool:         wiringPoolWatched,
+		demo:         wiringDemoSeeds,
 	}
 	return app, func() {
 		cleanup3()

@@ -6,7 +6,25 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
 )
+
+// cartAPI serves the caller's own cart.
+type cartAPI struct {
+	*api
+	carts ports.Carts
+}
+
+// CartRoutes are the cart feature.
+func CartRoutes(carts ports.Carts) Feature {
+	return Feature{name: "cart", mount: func(base *api, r routes) {
+		a := cartAPI{api: base, carts: carts}
+		r.signedIn.GET("/cart", a.getCart)
+		r.signedIn.POST("/cart/items", a.addCartItem)
+		r.signedIn.PATCH("/cart/items/:id", a.patchCartItem)
+		r.signedIn.DELETE("/cart/items/:id", a.deleteCartItem)
+	}}
+}
 
 type productRefResponse struct {
 	ID         int64  `json:"id"`
@@ -34,7 +52,7 @@ func toCartLineResponse(l domain.CartLine) cartLineResponse {
 	}
 }
 
-func (a *api) getCart(c *gin.Context) {
+func (a cartAPI) getCart(c *gin.Context) {
 	cart, err := a.carts.Get(c.Request.Context(), currentUser(c))
 	if err != nil {
 		a.fail(c, err)
@@ -47,7 +65,7 @@ func (a *api) getCart(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-func (a *api) addCartItem(c *gin.Context) {
+func (a cartAPI) addCartItem(c *gin.Context) {
 	var req struct {
 		ProductID int64 `json:"product_id"`
 		Quantity  int64 `json:"quantity"`
@@ -63,7 +81,7 @@ func (a *api) addCartItem(c *gin.Context) {
 	c.JSON(http.StatusCreated, toCartLineResponse(line))
 }
 
-func (a *api) patchCartItem(c *gin.Context) {
+func (a cartAPI) patchCartItem(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
@@ -82,7 +100,7 @@ func (a *api) patchCartItem(c *gin.Context) {
 	c.JSON(http.StatusOK, toCartLineResponse(line))
 }
 
-func (a *api) deleteCartItem(c *gin.Context) {
+func (a cartAPI) deleteCartItem(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return

@@ -12,6 +12,29 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// catalogAPI serves the catalog: reads public, writes for admins (the use cases answer
+// 403 to customers).
+type catalogAPI struct {
+	*api
+	catalog ports.Catalog
+}
+
+// CatalogRoutes are the catalog feature: categories and products.
+func CatalogRoutes(catalog ports.Catalog) Feature {
+	return Feature{name: "catalog", mount: func(base *api, r routes) {
+		a := catalogAPI{api: base, catalog: catalog}
+		r.public.GET("/products/category", a.listCategories)
+		r.public.GET("/products/category/:id", a.getCategory)
+		r.signedIn.POST("/products/category", a.createCategory)
+		r.signedIn.DELETE("/products/category/:id", a.deleteCategory)
+		r.public.GET("/products", a.listProducts)
+		r.public.GET("/products/:id", a.getProduct)
+		r.signedIn.POST("/products", a.createProduct)
+		r.signedIn.PATCH("/products/:id", a.patchProduct)
+		r.signedIn.DELETE("/products/:id", a.deleteProduct)
+	}}
+}
+
 type categoryResponse struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
@@ -38,7 +61,7 @@ func toProductResponse(p domain.Product) productResponse {
 	}
 }
 
-func (a *api) listCategories(c *gin.Context) {
+func (a catalogAPI) listCategories(c *gin.Context) {
 	p, ok := pageRequest(c, domain.CursorCategories)
 	if !ok {
 		return
@@ -51,7 +74,7 @@ func (a *api) listCategories(c *gin.Context) {
 	c.JSON(http.StatusOK, toPage(page, toCategoryResponse))
 }
 
-func (a *api) getCategory(c *gin.Context) {
+func (a catalogAPI) getCategory(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
@@ -64,7 +87,7 @@ func (a *api) getCategory(c *gin.Context) {
 	c.JSON(http.StatusOK, toCategoryResponse(cat))
 }
 
-func (a *api) createCategory(c *gin.Context) {
+func (a catalogAPI) createCategory(c *gin.Context) {
 	var req struct {
 		Name string `json:"name"`
 	}
@@ -80,7 +103,7 @@ func (a *api) createCategory(c *gin.Context) {
 	c.JSON(http.StatusCreated, toCategoryResponse(cat))
 }
 
-func (a *api) deleteCategory(c *gin.Context) {
+func (a catalogAPI) deleteCategory(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
@@ -92,7 +115,7 @@ func (a *api) deleteCategory(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (a *api) listProducts(c *gin.Context) {
+func (a catalogAPI) listProducts(c *gin.Context) {
 	p, ok := pageRequest(c, domain.CursorProducts)
 	if !ok {
 		return
@@ -113,7 +136,7 @@ func (a *api) listProducts(c *gin.Context) {
 	c.JSON(http.StatusOK, toPage(page, toProductResponse))
 }
 
-func (a *api) getProduct(c *gin.Context) {
+func (a catalogAPI) getProduct(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
@@ -134,7 +157,7 @@ type createProductRequest struct {
 	CategoryID  *int64 `json:"category_id"`
 }
 
-func (a *api) createProduct(c *gin.Context) {
+func (a catalogAPI) createProduct(c *gin.Context) {
 	var req createProductRequest
 	if !bindJSON(c, &req) {
 		return
@@ -158,7 +181,7 @@ type patchProductRequest struct {
 	CategoryID  *int64  `json:"category_id"`
 }
 
-func (a *api) patchProduct(c *gin.Context) {
+func (a catalogAPI) patchProduct(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
@@ -195,7 +218,7 @@ func (a *api) patchProduct(c *gin.Context) {
 	c.JSON(http.StatusOK, toProductResponse(p))
 }
 
-func (a *api) deleteProduct(c *gin.Context) {
+func (a catalogAPI) deleteProduct(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return

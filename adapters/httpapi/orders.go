@@ -10,6 +10,22 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// ordersAPI serves checkout and the caller's orders.
+type ordersAPI struct {
+	*api
+	orders ports.Orders
+}
+
+// OrderRoutes are the orders feature.
+func OrderRoutes(orders ports.Orders) Feature {
+	return Feature{name: "orders", mount: func(base *api, r routes) {
+		a := ordersAPI{api: base, orders: orders}
+		r.signedIn.POST("/orders", a.placeOrder)
+		r.signedIn.GET("/orders", a.listOrders)
+		r.signedIn.GET("/orders/:id", a.getOrder)
+	}}
+}
+
 type orderItemResponse struct {
 	ProductID      int64  `json:"product_id"`
 	Name           string `json:"name"`
@@ -42,7 +58,7 @@ func toOrderResponse(o domain.Order) orderResponse {
 }
 
 // placeOrder is checkout. The body is optional: none, or {"shipping_address": "..."}.
-func (a *api) placeOrder(c *gin.Context) {
+func (a ordersAPI) placeOrder(c *gin.Context) {
 	var req struct {
 		ShippingAddress string `json:"shipping_address"`
 	}
@@ -74,7 +90,7 @@ func (a *api) placeOrder(c *gin.Context) {
 	c.JSON(http.StatusCreated, toOrderResponse(o))
 }
 
-func (a *api) listOrders(c *gin.Context) {
+func (a ordersAPI) listOrders(c *gin.Context) {
 	p, ok := pageRequest(c, domain.CursorOrders)
 	if !ok {
 		return
@@ -87,7 +103,7 @@ func (a *api) listOrders(c *gin.Context) {
 	c.JSON(http.StatusOK, toPage(page, toOrderResponse))
 }
 
-func (a *api) getOrder(c *gin.Context) {
+func (a ordersAPI) getOrder(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return

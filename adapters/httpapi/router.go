@@ -26,15 +26,13 @@ import (
 // Deps are the use cases the transport drives, and its options.
 type Deps struct {
 	Auth      ports.Auth
-	Users     ports.Users
-	Catalog   ports.Catalog
-	Carts     ports.Carts
-	Orders    ports.Orders
-	Sessions  ports.Sessions
 	Readiness ports.Readiness
-	OpenAPI   OpenAPIDocument
-	Log       *slog.Logger
-	Options   Options
+	// Features are the feature routes (AccountRoutes, CatalogRoutes, ...), each mounted
+	// by its own handler file.
+	Features []Feature
+	OpenAPI  OpenAPIDocument
+	Log      *slog.Logger
+	Options  Options
 }
 
 // Options are the transport's settings.
@@ -71,16 +69,11 @@ type Options struct {
 type OpenAPIDocument []byte
 
 type api struct {
-	auth     ports.Auth
-	users    ports.Users
-	catalog  ports.Catalog
-	carts    ports.Carts
-	orders   ports.Orders
-	sessions ports.Sessions
-	ready    ports.Readiness
-	openapi  []byte
-	log      *slog.Logger
-	opts     Options
+	auth    ports.Auth
+	ready   ports.Readiness
+	openapi []byte
+	log     *slog.Logger
+	opts    Options
 }
 
 // Recorder receives each request as it starts and ends: route is the template
@@ -110,8 +103,7 @@ func init() {
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) (*Handler, error) {
-	a := &api{auth: d.Auth, users: d.Users, catalog: d.Catalog, carts: d.Carts, orders: d.Orders,
-		sessions: d.Sessions, ready: d.Readiness, openapi: d.OpenAPI, log: d.Log, opts: d.Options}
+	a := &api{auth: d.Auth, ready: d.Readiness, openapi: d.OpenAPI, log: d.Log, opts: d.Options}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true // 405 with Allow instead of 404
 	r.RedirectTrailingSlash = false // trailing slashes are stripped before routing instead
@@ -144,36 +136,15 @@ func New(d Deps) (*Handler, error) {
 	r.POST("/login", a.login)
 	r.POST("/revoke", a.revoke)
 
-	r.POST("/user", a.registerUser)
-	authed := r.Group("", a.requireUser)
-	authed.GET("/user", a.listUsers)
-	authed.GET("/user/me", a.me)
-	authed.PUT("/user/me/password", a.changePassword)
-	authed.GET("/user/me/sessions", a.listSessions)
-	authed.DELETE("/user/me/sessions", a.endAllSessions)
-	authed.DELETE("/user/me/sessions/:id", a.endSession)
-	authed.GET("/user/:id", a.getUser)
-	authed.DELETE("/user/:id", a.deleteUser)
-
-	// Catalog: reads public, writes for admins (the use cases answer 403 to customers).
-	r.GET("/products/category", a.listCategories)
-	r.GET("/products/category/:id", a.getCategory)
-	authed.POST("/products/category", a.createCategory)
-	authed.DELETE("/products/category/:id", a.deleteCategory)
-	r.GET("/products", a.listProducts)
-	r.GET("/products/:id", a.getProduct)
-	authed.POST("/products", a.createProduct)
-	authed.PATCH("/products/:id", a.patchProduct)
-	authed.DELETE("/products/:id", a.deleteProduct)
-
-	authed.GET("/cart", a.getCart)
-	authed.POST("/cart/items", a.addCartItem)
-	authed.PATCH("/cart/items/:id", a.patchCartItem)
-	authed.DELETE("/cart/items/:id", a.deleteCartItem)
-
-	authed.POST("/orders", a.placeOrder)
-	authed.GET("/orders", a.listOrders)
-	authed.GET("/orders/:id", a.getOrder)
+	mounts := routes{public: r, signedIn: r.Group("", a.requireUser)}
+	seen := map[string]bool{}
+	for _, f := range d.Features {
+		if f.mount == nil || seen[f.name] {
+			return nil, fmt.Errorf("httpapi: feature %q is empty or given twice", f.name)
+		}
+		seen[f.name] = true
+		f.mount(a, mounts)
+	}
 
 	h := &Handler{Handler: withCORS(d.Options.CORSOrigins, stripTrailingSlash(r))}
 	for _, ri := range r.Routes() {

@@ -20,7 +20,7 @@ type sessionResponse struct {
 	Current    bool      `json:"current"` // the session of the token that asks
 }
 
-func (a *api) listSessions(c *gin.Context) {
+func (a accountsAPI) listSessions(c *gin.Context) {
 	req, ok := pageRequest(c, domain.CursorSessions)
 	if !ok {
 		return
@@ -41,7 +41,7 @@ func (a *api) listSessions(c *gin.Context) {
 	}))
 }
 
-func (a *api) endSession(c *gin.Context) {
+func (a accountsAPI) endSession(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
@@ -53,7 +53,7 @@ func (a *api) endSession(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (a *api) endAllSessions(c *gin.Context) {
+func (a accountsAPI) endAllSessions(c *gin.Context) {
 	if err := a.sessions.EndAll(c.Request.Context(), principal(c)); err != nil {
 		a.fail(c, err)
 		return
@@ -67,7 +67,7 @@ type passwordChangeRequest struct {
 }
 
 // changePassword answers 204; every other session of the caller has ended.
-func (a *api) changePassword(c *gin.Context) {
+func (a accountsAPI) changePassword(c *gin.Context) {
 	var req passwordChangeRequest
 	if !bindJSON(c, &req) {
 		return

@@ -10,6 +10,30 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+// accountsAPI serves accounts and their sessions.
+type accountsAPI struct {
+	*api
+	users    ports.Users
+	sessions ports.Sessions
+}
+
+// AccountRoutes are the accounts feature: registration, the caller's account, password
+// and sessions, and the admin's user list.
+func AccountRoutes(users ports.Users, sessions ports.Sessions) Feature {
+	return Feature{name: "accounts", mount: func(base *api, r routes) {
+		a := accountsAPI{api: base, users: users, sessions: sessions}
+		r.public.POST("/user", a.registerUser)
+		r.signedIn.GET("/user", a.listUsers)
+		r.signedIn.GET("/user/me", a.me)
+		r.signedIn.PUT("/user/me/password", a.changePassword)
+		r.signedIn.GET("/user/me/sessions", a.listSessions)
+		r.signedIn.DELETE("/user/me/sessions", a.endAllSessions)
+		r.signedIn.DELETE("/user/me/sessions/:id", a.endSession)
+		r.signedIn.GET("/user/:id", a.getUser)
+		r.signedIn.DELETE("/user/:id", a.deleteUser)
+	}}
+}
+
 type registerRequest struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
@@ -29,7 +53,7 @@ func toUserResponse(u domain.User) userResponse {
 	return userResponse{ID: u.ID, Name: u.Name, Email: string(u.Email), Role: string(u.Role), CreatedAt: u.CreatedAt.UTC()}
 }
 
-func (a *api) registerUser(c *gin.Context) {
+func (a accountsAPI) registerUser(c *gin.Context) {
 	var req registerRequest
 	if !bindJSON(c, &req) {
 		return
@@ -45,11 +69,11 @@ func (a *api) registerUser(c *gin.Context) {
 	c.JSON(http.StatusCreated, toUserResponse(u))
 }
 
-func (a *api) me(c *gin.Context) {
+func (a accountsAPI) me(c *gin.Context) {
 	c.JSON(http.StatusOK, toUserResponse(currentUser(c)))
 }
 
-func (a *api) getUser(c *gin.Context) {
+func (a accountsAPI) getUser(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
@@ -62,7 +86,7 @@ func (a *api) getUser(c *gin.Context) {
 	c.JSON(http.StatusOK, toUserResponse(u))
 }
 
-func (a *api) listUsers(c *gin.Context) {
+func (a accountsAPI) listUsers(c *gin.Context) {
 	p, ok := pageRequest(c, domain.CursorUsers)
 	if !ok {
 		return
@@ -75,7 +99,7 @@ func (a *api) listUsers(c *gin.Context) {
 	c.JSON(http.StatusOK, toPage(page, toUserResponse))
 }
 
-func (a *api) deleteUser(c *gin.Context) {
+func (a accountsAPI) deleteUser(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return

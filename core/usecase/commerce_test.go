@@ -5,15 +5,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hexashop/hexashop/adapters/memory"
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/core/usecase"
 	"github.com/hexashop/hexashop/ports"
 )
 
 func ptr[T any](v T) *T { return &v }
 
-// shop is a fixture with an admin, a customer pair and two products.
+// shop is a fixture with the shop's use cases, an admin, a customer pair and two
+// products. Its accounts delete their carts with them, as wiring makes them.
 type shop struct {
 	fixture
+	catalog         *usecase.Catalog
+	carts           *usecase.Carts
+	orders          *usecase.Orders
 	admin, ann, bob domain.User
 	pen, ink        domain.Product
 }
@@ -21,6 +27,14 @@ type shop struct {
 func newShop(t *testing.T) shop {
 	t.Helper()
 	s := shop{fixture: newFixture(t)}
+	st := s.store
+	products, carts := memory.NewProductRepository(st), memory.NewCartRepository(st)
+	s.users = usecase.NewUsers(s.userDB, memory.NewSessionRepository(st), ports.AccountCleanups{carts.Clear}, s.hasher,
+		lookAlikes{}, usecase.NewThrottle(memory.NewAttemptCounter(st), s.clock, usecase.DefaultThrottleConfig), s.clock, st)
+	s.catalog = usecase.NewCatalog(memory.NewCatalogReader(st), memory.NewCategoryRepository(st), products, s.clock, st)
+	s.carts = usecase.NewCarts(carts, products, st)
+	s.orders = usecase.NewOrders(memory.NewOrderRepository(st), carts, products, memory.NewIdempotencyRepository(st),
+		s.outbox, usecase.MailText{Currency: "EUR"}, s.clock, st)
 	var err error
 	if s.admin, _, err = s.users.EnsureAdmin(ctx, "Root", "root@x.org", "rootpassword"); err != nil {
 		t.Fatal(err)

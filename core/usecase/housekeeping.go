@@ -11,23 +11,31 @@ import (
 )
 
 // Housekeeping deletes state that has outlived its use, on a timer: expired throttling
-// records and sessions, Idempotency-Keys after IdempotencyKeyLifetime, outbox mail sent
-// (or given up) more than SentMailKept ago. Every step is an idempotent delete of what is
+// records and sessions, outbox mail sent (or given up) more than SentMailKept ago, and
+// what the features add (orders: Idempotency-Keys after IdempotencyKeyLifetime). Every step is an idempotent delete of what is
 // expired when it runs, so any number of processes may run it on one store.
 type Housekeeping struct {
 	attempts ports.AttemptCounter
 	sessions ports.SessionRepository
-	idem     ports.IdempotencyRepository
+	extra    Sweeps
 	outbox   ports.Outbox
 	clock    ports.Clock
 	every    time.Duration
 	log      *slog.Logger
 }
 
+// A Sweep is one housekeeping step: Run deletes what is expired at now and says how
+// many records went. What names them in logs.
+type Sweep struct {
+	What string
+	Run  func(ctx context.Context, now time.Time) (int, error)
+}
+
+// Sweeps are the features' own housekeeping steps.
+type Sweeps []Sweep
+
 // How long finished records are kept.
 const (
-	// IdempotencyKeyLifetime: a retried checkout older than this is a new order.
-	IdempotencyKeyLifetime = 24 * time.Hour
 	// SentMailKept: delivered mail stays this long, for support questions.
 	SentMailKept = 7 * 24 * time.Hour
 )
@@ -43,9 +51,10 @@ func (h *Housekeeping) Every(d time.Duration) {
 }
 
 // NewHousekeeping builds the sweeper.
-func NewHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRepository, idem ports.IdempotencyRepository,
-	outbox ports.Outbox, clock ports.Clock, log *slog.Logger) *Housekeeping {
-	return &Housekeeping{attempts: attempts, sessions: sessions, idem: idem, outbox: outbox, clock: clock,
+// extra are the features' own sweeps (orders: spent Idempotency-Keys).
+func NewHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRepository, outbox ports.Outbox,
+	clock ports.Clock, log *slog.Logger, extra Sweeps) *Housekeeping {
+	return &Housekeeping{attempts: attempts, sessions: sessions, extra: extra, outbox: outbox, clock: clock,
 		every: HousekeepingInterval, log: log}
 }
 
@@ -54,24 +63,22 @@ func (h *Housekeeping) SweepOnce(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	now := h.clock.Now()
-	steps := []struct {
-		what  string
-		sweep func() (int, error)
-	}{
-		{"attempt_records", func() (int, error) { return h.attempts.Sweep(ctx, now) }},
-		{"sessions", func() (int, error) { return h.sessions.Sweep(ctx, now) }},
-		{"idempotency_keys", func() (int, error) { return h.idem.Sweep(ctx, now.Add(-IdempotencyKeyLifetime)) }},
-		{"sent_mail", func() (int, error) { return h.outbox.Sweep(ctx, now.Add(-SentMailKept)) }},
-	}
+	steps := append(Sweeps{
+		{"attempt_records", h.attempts.Sweep},
+		{"sessions", h.sessions.Sweep},
+		{"sent_mail", func(ctx context.Context, now time.Time) (int, error) {
+			return h.outbox.Sweep(ctx, now.Add(-SentMailKept))
+		}},
+	}, h.extra...)
 	var errs []error
 	for _, st := range steps {
-		n, err := st.sweep()
+		n, err := st.Run(ctx, now)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("sweep %s: %w", st.what, err))
+			errs = append(errs, fmt.Errorf("sweep %s: %w", st.What, err))
 			continue
 		}
 		if n > 0 {
-			h.log.DebugContext(ctx, "housekeeping", slog.String("deleted", st.what), slog.Int("count", n))
+			h.log.DebugContext(ctx, "housekeeping", slog.String("deleted", st.What), slog.Int("count", n))
 		}
 	}
 	return errors.Join(errs...)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -155,4 +156,15 @@ func (s *Orders) Get(ctx context.Context, actor domain.User, id int64) (domain.O
 		return domain.Order{}, domain.ErrNotFound
 	}
 	return o, nil
+}
+
+// IdempotencyKeyLifetime: a retried checkout older than this is a new order.
+const IdempotencyKeyLifetime = 24 * time.Hour
+
+// IdempotencySweep is the orders feature's housekeeping: Idempotency-Keys older than
+// IdempotencyKeyLifetime are deleted.
+func IdempotencySweep(idem ports.IdempotencyRepository) Sweep {
+	return Sweep{What: "idempotency_keys", Run: func(ctx context.Context, now time.Time) (int, error) {
+		return idem.Sweep(ctx, now.Add(-IdempotencyKeyLifetime))
+	}}
 }

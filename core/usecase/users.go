@@ -13,7 +13,7 @@ import (
 type Users struct {
 	users    ports.UserRepository
 	sessions ports.SessionRepository
-	carts    ports.CartRepository
+	cleanups ports.AccountCleanups
 	hasher   ports.PasswordHasher
 	emails   ports.EmailNormalizer
 	throttle *Throttle
@@ -24,9 +24,10 @@ type Users struct {
 var _ ports.Users = (*Users)(nil)
 
 // NewUsers builds the account use cases.
-func NewUsers(users ports.UserRepository, sessions ports.SessionRepository, carts ports.CartRepository,
+// cleanups are what other features delete with an account (the cart feature: the cart).
+func NewUsers(users ports.UserRepository, sessions ports.SessionRepository, cleanups ports.AccountCleanups,
 	hasher ports.PasswordHasher, emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock, tx ports.Transactor) *Users {
-	return &Users{users: users, sessions: sessions, carts: carts, hasher: hasher, emails: emails, throttle: throttle, clock: clock, tx: tx}
+	return &Users{users: users, sessions: sessions, cleanups: cleanups, hasher: hasher, emails: emails, throttle: throttle, clock: clock, tx: tx}
 }
 
 // Register creates a customer account. Valid input counts against the address's
@@ -81,8 +82,8 @@ func (s *Users) List(ctx context.Context, actor domain.User, page domain.PageReq
 	return p, nil
 }
 
-// Delete deletes an account, its sessions and its cart, in one transaction. Its orders
-// stay, for the shop's records.
+// Delete deletes an account, its sessions and what the features delete with it (its
+// cart), in one transaction. Its orders stay, for the shop's records.
 func (s *Users) Delete(ctx context.Context, actor domain.User, id int64) error {
 	if !actor.CanAccessUser(id) {
 		return domain.ErrNotFound
@@ -94,7 +95,12 @@ func (s *Users) Delete(ctx context.Context, actor domain.User, id int64) error {
 		if _, err := s.sessions.EndAll(ctx, id, 0); err != nil {
 			return err
 		}
-		return s.carts.Clear(ctx, id)
+		for _, clean := range s.cleanups {
+			if err := clean(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)

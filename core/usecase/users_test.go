@@ -93,9 +93,6 @@ func (c *testClock) Advance(d time.Duration) {
 type fixture struct {
 	users    *usecase.Users
 	auth     *usecase.Auth
-	catalog  *usecase.Catalog
-	carts    *usecase.Carts
-	orders   *usecase.Orders
 	outbox   memory.Outbox
 	hasher   *plainHasher
 	clock    *testClock
@@ -108,8 +105,6 @@ func newFixture(t *testing.T) fixture {
 	t.Helper()
 	store := memory.NewStore()
 	users := memory.NewUserRepository(store)
-	products := memory.NewProductRepository(store)
-	carts := memory.NewCartRepository(store)
 	outbox := memory.NewOutbox(store)
 	h := &plainHasher{}
 	clock := &testClock{t: fixedNow}
@@ -117,15 +112,11 @@ func newFixture(t *testing.T) fixture {
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	sessions := memory.NewSessionRepository(store)
 	return fixture{
-		users: usecase.NewUsers(users, sessions, carts, h, lookAlikes{}, throttle, clock, store),
+		users: usecase.NewUsers(users, sessions, nil, h, lookAlikes{}, throttle, clock, store),
 		auth: usecase.NewAuth(users, sessions, h, fakeTokens{}, lookAlikes{}, throttle, clock, store,
 			usecase.DefaultSessionConfig, ports.NoTelemetry{}, log),
 		sessions: usecase.NewSessions(sessions, clock),
 		store:    store,
-		catalog:  usecase.NewCatalog(memory.NewCatalogReader(store), memory.NewCategoryRepository(store), products, clock, store),
-		carts:    usecase.NewCarts(carts, products, store),
-		orders: usecase.NewOrders(memory.NewOrderRepository(store), carts, products, memory.NewIdempotencyRepository(store),
-			outbox, usecase.MailText{Currency: "EUR"}, clock, store),
 		outbox: outbox,
 		hasher: h,
 		clock:  clock,
