@@ -174,3 +174,15 @@ func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int
 	}
 	return p, nil
 }
+
+// The keyset list statements of this file (see lists.go).
+const (
+	listCategoriesSQL = `SELECT id, name FROM categories WHERE id > $1 ORDER BY id`
+
+	// Two statements rather than "($1 = 0 OR category_id = $1)", so that each gets a plan
+	// of its own: products_live (id), or products_category_live (category_id, id).
+	listProductsSQL = productSelect + `
+		WHERE p.deleted_at IS NULL AND p.id > $1 ORDER BY p.id`
+	listProductsInCategorySQL = productSelect + `
+		WHERE p.deleted_at IS NULL AND p.category_id = $1 AND p.id > $2 ORDER BY p.id`
+)

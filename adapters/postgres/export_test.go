@@ -1,18 +1,20 @@
 package postgres
 
-import "time"
+import "fmt"
 
-// ListStatements are the list statements (without their LIMIT) with sample arguments,
-// for plans_test.go.
-var ListStatements = map[string]struct {
+// ListStatement is a list statement (without its LIMIT) with sample arguments.
+type ListStatement struct {
 	SQL  string
 	Args []any
-}{
-	"users":                  {listUsersSQL, []any{int64(10)}},
-	"categories":             {listCategoriesSQL, []any{int64(10)}},
-	"products":               {listProductsSQL, []any{int64(10)}},
-	"products of a category": {listProductsInCategorySQL, []any{int64(3), int64(10)}},
-	"orders":                 {listOrdersSQL, []any{int64(7)}},
-	"sessions":               {listSessionsSQL, []any{int64(7), int64(1 << 40), time.Now()}},
-	"orders after a cursor":  {listOrdersAfterSQL, []any{int64(7), time.Now(), int64(10)}},
+}
+
+// ListStatements are every registered list statement, for plans_test.go. Each feature's
+// <feature>_test.go registers its own with listStatement.
+var ListStatements = map[string]ListStatement{}
+
+func listStatement(name, sql string, args ...any) {
+	if _, dup := ListStatements[name]; dup {
+		panic(fmt.Sprintf("list statement %q registered twice", name))
+	}
+	ListStatements[name] = ListStatement{SQL: sql, Args: args}
 }

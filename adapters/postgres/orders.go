@@ -266,3 +266,13 @@ func (d *DB) PoolStats() PoolStats {
 		AcquireCount: s.AcquireCount(), EmptyAcquireCount: s.EmptyAcquireCount(), AcquireDuration: s.AcquireDuration(),
 	}
 }
+
+// The keyset list statements of this file (see lists.go).
+const (
+	// Newest first; the row comparison walks orders_user_newest (user_id, created_at
+	// DESC, id DESC) from the cursor on.
+	listOrdersSQL = orderSelect + `
+		WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id DESC`
+	listOrdersAfterSQL = orderSelect + `
+		WHERE o.user_id = $1 AND (o.created_at, o.id) < ($2, $3) ORDER BY o.created_at DESC, o.id DESC`
+)

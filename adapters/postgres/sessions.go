@@ -159,3 +159,11 @@ func (r SessionRepository) Sweep(ctx context.Context, now time.Time) (int, error
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// The keyset list statements of this file (see lists.go).
+const (
+	// Newest first, from sessions_user (user_id, id DESC); $2 is the cursor's id (the
+	// largest bigint on the first page).
+	listSessionsSQL = `SELECT ` + sessionColumns + ` FROM sessions
+		WHERE user_id = $1 AND id < $2 AND idle_expires_at > $3 AND expires_at > $3 ORDER BY id DESC`
+)

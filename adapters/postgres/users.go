@@ -107,3 +107,9 @@ func (r UserRepository) Delete(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// The keyset list statements of this file (see lists.go).
+const (
+	listUsersSQL = `SELECT ` + userColumns + ` FROM users
+		WHERE deleted_at IS NULL AND id > $1 ORDER BY id`
+)

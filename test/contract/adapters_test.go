@@ -17,13 +17,18 @@ func TestMemory(t *testing.T) {
 	t.Parallel()
 	contract.Run(t, func(t *testing.T) contract.Store {
 		s := memory.NewStore()
-		return contract.Store{
-			Users: memory.NewUserRepository(s), Categories: memory.NewCategoryRepository(s), Reader: memory.NewCatalogReader(s),
-			Products: memory.NewProductRepository(s), Carts: memory.NewCartRepository(s),
-			Orders: memory.NewOrderRepository(s), Idempotency: memory.NewIdempotencyRepository(s),
-			Outbox: memory.NewOutbox(s), Attempts: memory.NewAttemptCounter(s),
-			Sessions: memory.NewSessionRepository(s), Tx: s,
-		}
+		return contract.NewStoreOf(t, s,
+			memory.NewOutbox(s),
+			memory.NewUserRepository(s),
+			memory.NewSessionRepository(s),
+			memory.NewAttemptCounter(s),
+			memory.NewCategoryRepository(s),    // shop
+			memory.NewCatalogReader(s),         // shop
+			memory.NewProductRepository(s),     // shop
+			memory.NewCartRepository(s),        // shop
+			memory.NewOrderRepository(s),       // shop
+			memory.NewIdempotencyRepository(s), // shop
+		)
 	})
 }
 
@@ -56,13 +61,17 @@ func postgresStore(open func(t *testing.T) (string, postgres.Options)) contract.
 			t.Fatal(err)
 		}
 		t.Cleanup(closeDB)
-		return contract.Store{
-			Users: postgres.NewUserRepository(db), Categories: postgres.NewCategoryRepository(db),
-			Reader:   postgres.NewCatalogReader(db),
-			Products: postgres.NewProductRepository(db), Carts: postgres.NewCartRepository(db),
-			Orders: postgres.NewOrderRepository(db), Idempotency: postgres.NewIdempotencyRepository(db),
-			Outbox: postgres.NewOutbox(db), Attempts: postgres.NewAttemptCounter(db),
-			Sessions: postgres.NewSessionRepository(db), Tx: db,
-		}
+		return contract.NewStoreOf(t, db,
+			postgres.NewOutbox(db),
+			postgres.NewUserRepository(db),
+			postgres.NewSessionRepository(db),
+			postgres.NewAttemptCounter(db),
+			postgres.NewCategoryRepository(db),    // shop
+			postgres.NewCatalogReader(db),         // shop
+			postgres.NewProductRepository(db),     // shop
+			postgres.NewCartRepository(db),        // shop
+			postgres.NewOrderRepository(db),       // shop
+			postgres.NewIdempotencyRepository(db), // shop
+		)
 	}
 }

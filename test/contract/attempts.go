@@ -12,13 +12,18 @@ import (
 	"github.com/hexashop/hexashop/ports"
 )
 
+func init() { suite("AttemptCounter", testAttemptCounter) }
+
+// Attempts is the backend's attempt counter.
+func (s Store) Attempts() ports.AttemptCounter { return port[ports.AttemptCounter](s) }
+
 func testAttemptCounter(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	now := t0
 
 	t.Run("counts per key until the record expires", func(t *testing.T) {
 		t.Parallel()
-		a := newStore(t).Attempts
+		a := newStore(t).Attempts()
 		if err := a.Add(ctx, []string{"a:1", "i:10.0.0.1"}, now, time.Minute); err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +53,7 @@ func testAttemptCounter(t *testing.T, newStore NewStore) {
 
 	t.Run("delete and sweep", func(t *testing.T) {
 		t.Parallel()
-		a := newStore(t).Attempts
+		a := newStore(t).Attempts()
 		_ = a.Add(ctx, []string{"k1", "k2"}, now, time.Minute)
 		_ = a.Add(ctx, []string{"k3"}, now, time.Hour)
 		if err := a.Delete(ctx, "k1", "never-there"); err != nil {
@@ -68,7 +73,7 @@ func testAttemptCounter(t *testing.T, newStore NewStore) {
 
 	t.Run("concurrent adds all count", func(t *testing.T) {
 		t.Parallel()
-		a := newStore(t).Attempts
+		a := newStore(t).Attempts()
 		var wg sync.WaitGroup
 		for i := range 40 {
 			wg.Go(func() {
@@ -90,7 +95,7 @@ func testAttemptCounter(t *testing.T, newStore NewStore) {
 
 	t.Run("reserve counts only what admit lets through, one at a time", func(t *testing.T) {
 		t.Parallel()
-		a := newStore(t).Attempts
+		a := newStore(t).Attempts()
 		const budget = 5
 		refused := errors.New("over budget")
 		admit := func(recs map[string]ports.AttemptRecord) error {
@@ -146,7 +151,7 @@ func testAttemptCounter(t *testing.T, newStore NewStore) {
 
 	t.Run("forget takes counts back, and deletes what reaches zero", func(t *testing.T) {
 		t.Parallel()
-		a := newStore(t).Attempts
+		a := newStore(t).Attempts()
 		for range 3 {
 			_ = a.Add(ctx, []string{"x", "y"}, now, time.Minute)
 		}
@@ -161,7 +166,7 @@ func testAttemptCounter(t *testing.T, newStore NewStore) {
 
 	t.Run("keys may hold any bytes a client sends", func(t *testing.T) {
 		t.Parallel()
-		a := newStore(t).Attempts
+		a := newStore(t).Attempts()
 		key := "i:2001:db8::1|p:é"
 		if err := a.Add(ctx, []string{key}, now, time.Minute); err != nil {
 			t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
-	"github.com/hexashop/hexashop/ports"
 )
 
 // list is one paged list of a store, seen as the keys of its items.
@@ -32,155 +31,36 @@ func keysOf[T interface{ Cursor() domain.Cursor }](p domain.Page[T], err error) 
 	return keys, p.Next, err
 }
 
-// lists are every paged list of the ports, with ways to seed and change them.
-func lists() map[string]list {
-	ctx := context.Background()
-	var seq atomic.Int64 // unique names across churn
-	name := func(prefix string) string { return fmt.Sprintf("%s-%d", prefix, seq.Add(1)) }
-	// split makes n items with mk and calls every third one volatile.
-	split := func(t *testing.T, n int, mk func() int64) (stable, volatile []int64) {
-		for i := range n {
-			id := mk()
-			if i%3 == 1 {
-				volatile = append(volatile, id)
-			} else {
-				stable = append(stable, id)
-			}
-		}
-		return stable, volatile
+var pagedLists = map[string]func() list{}
+
+// pagedList registers a paged list of a port for the paging suite; call it from an init
+// func in the port's file. make is called once per backend.
+func pagedList(name string, make func() list) {
+	if _, dup := pagedLists[name]; dup {
+		panic(fmt.Sprintf("contract: paged list %q registered twice", name))
 	}
-	productsIn := func(filtered bool) list {
-		var in atomic.Int64 // the category walked (when filtered) and grown
-		return list{
-			kind: domain.CursorProducts,
-			seed: func(t *testing.T, s Store) ([]int64, []int64) {
-				cat, other := mustCategory(t, s, "In"), mustCategory(t, s, "Out")
-				in.Store(cat.ID)
-				return split(t, 30, func() int64 {
-					mustProduct(t, s, other, name("other"), 100, 1) // interleaved; filtered out or not
-					return mustProduct(t, s, cat, name("p"), 100, 1).ID
-				})
-			},
-			page: func(s Store, p domain.PageRequest) ([]domain.Cursor, domain.Cursor, error) {
-				var f ports.ProductFilter
-				if filtered {
-					f.CategoryID = in.Load()
-				}
-				return keysOf(s.Products.List(ctx, f, p))
-			},
-			churn: func(s Store, i int, volatile []int64) error {
-				if i%2 == 0 && i/2 < len(volatile) {
-					return s.Products.Delete(ctx, volatile[i/2])
-				}
-				_, err := s.Products.Create(ctx, domain.ProductFields{Name: name("new"), Price: 1, Stock: 1, CategoryID: in.Load()}, t0)
-				return err
-			},
-		}
-	}
-	return map[string]list{
-		"users": {
-			kind: domain.CursorUsers,
-			seed: func(t *testing.T, s Store) ([]int64, []int64) {
-				return split(t, 30, func() int64 { return mustCreate(t, s, name("u")+"@example.com").ID })
-			},
-			page: func(s Store, p domain.PageRequest) ([]domain.Cursor, domain.Cursor, error) {
-				return keysOf(s.Users.List(ctx, p))
-			},
-			churn: func(s Store, i int, volatile []int64) error {
-				if i%2 == 0 && i/2 < len(volatile) {
-					return s.Users.Delete(ctx, volatile[i/2])
-				}
-				_, err := s.Users.Create(ctx, newUser(name("new")+"@example.com"))
-				return err
-			},
-		},
-		"categories": {
-			kind: domain.CursorCategories,
-			seed: func(t *testing.T, s Store) ([]int64, []int64) {
-				return split(t, 30, func() int64 { return mustCategory(t, s, name("c")).ID })
-			},
-			page: func(s Store, p domain.PageRequest) ([]domain.Cursor, domain.Cursor, error) {
-				return keysOf(s.Categories.List(ctx, p))
-			},
-			churn: func(s Store, i int, volatile []int64) error {
-				if i%2 == 0 && i/2 < len(volatile) {
-					return s.Categories.Delete(ctx, volatile[i/2])
-				}
-				_, err := s.Categories.Create(ctx, name("new"))
-				return err
-			},
-		},
-		"sessions of a user": func() list {
-			var owner atomic.Int64
-			create := func(s Store, userID int64) (int64, error) {
-				ss, err := s.Sessions.Create(ctx, newSession(userID, t0), domain.RefreshToken(name("tok")).Hash())
-				return ss.ID, err
-			}
-			return list{
-				kind: domain.CursorSessions,
-				seed: func(t *testing.T, s Store) ([]int64, []int64) {
-					owner.Store(mustCreate(t, s, "sessions-owner@example.com").ID)
-					other := mustCreate(t, s, "sessions-other@example.com").ID
-					return split(t, 30, func() int64 {
-						if _, err := create(s, other); err != nil { // interleaved, never listed
-							t.Fatal(err)
-						}
-						id, err := create(s, owner.Load())
-						if err != nil {
-							t.Fatal(err)
-						}
-						return id
-					})
-				},
-				page: func(s Store, p domain.PageRequest) ([]domain.Cursor, domain.Cursor, error) {
-					return keysOf(s.Sessions.ListByUser(ctx, owner.Load(), t0.Add(time.Minute), p))
-				},
-				churn: func(s Store, i int, volatile []int64) error {
-					if i%2 == 0 && i/2 < len(volatile) {
-						return s.Sessions.End(ctx, owner.Load(), volatile[i/2])
-					}
-					_, err := create(s, owner.Load())
-					return err
-				},
-			}
-		}(),
-		"products":               productsIn(false),
-		"products of a category": productsIn(true),
-		"orders of a user": func() list {
-			var owner, other atomic.Int64
-			return list{
-				kind: domain.CursorOrders,
-				seed: func(t *testing.T, s Store) ([]int64, []int64) {
-					owner.Store(mustCreate(t, s, "owner@example.com").ID)
-					other.Store(mustCreate(t, s, "other@example.com").ID)
-					var ids []int64 // orders are never deleted: all are stable
-					for n := range 30 {
-						// Pairs of orders share a time: the id breaks the tie.
-						at := t0.Add(time.Duration(n/2) * time.Minute)
-						if _, err := s.Orders.Create(ctx, newOrder(other.Load(), at)); err != nil {
-							t.Fatal(err)
-						}
-						o, err := s.Orders.Create(ctx, newOrder(owner.Load(), at))
-						if err != nil {
-							t.Fatal(err)
-						}
-						ids = append(ids, o.ID)
-					}
-					return ids, nil
-				},
-				page: func(s Store, p domain.PageRequest) ([]domain.Cursor, domain.Cursor, error) {
-					return keysOf(s.Orders.ListByUser(ctx, owner.Load(), p))
-				},
-				churn: func(s Store, i int, _ []int64) error {
-					// New orders, newer and older than the walk's position.
-					at := t0.Add(time.Duration(i%40-5) * time.Minute)
-					_, err := s.Orders.Create(ctx, newOrder(owner.Load(), at))
-					return err
-				},
-			}
-		}(),
-	}
+	pagedLists[name] = make
 }
+
+var listSeq atomic.Int64 // unique names across churn
+
+// uniqueName is prefix with a number no other call returned.
+func uniqueName(prefix string) string { return fmt.Sprintf("%s-%d", prefix, listSeq.Add(1)) }
+
+// split makes n items with mk and calls every third one volatile.
+func split(n int, mk func() int64) (stable, volatile []int64) {
+	for i := range n {
+		id := mk()
+		if i%3 == 1 {
+			volatile = append(volatile, id)
+		} else {
+			stable = append(stable, id)
+		}
+	}
+	return stable, volatile
+}
+
+func init() { suite("Paging", testPaging) }
 
 // walk pages through the list with a small limit, passing each next cursor through its
 // string form as a client would, and returns every key seen.
@@ -212,7 +92,8 @@ func walk(t *testing.T, s Store, l list, limit int) []domain.Cursor {
 }
 
 func testPaging(t *testing.T, newStore NewStore) {
-	for name, l := range lists() {
+	for name, mk := range pagedLists {
+		l := mk()
 		t.Run(name+": a walk under concurrent inserts and deletes sees every lasting item once, in order", func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
@@ -262,7 +143,7 @@ func testPaging(t *testing.T, newStore NewStore) {
 		for range 3 {
 			mustCategory(t, s, fmt.Sprintf("c%d", time.Now().UnixNano()))
 		}
-		p, err := s.Categories.List(context.Background(), domain.PageRequest{Limit: 1})
+		p, err := s.Categories().List(context.Background(), domain.PageRequest{Limit: 1})
 		if err != nil || p.Next.IsZero() {
 			t.Fatalf("first page: %+v %v", p, err)
 		}

@@ -8,6 +8,8 @@ import (
 	"github.com/hexashop/hexashop/core/domain"
 )
 
+func init() { suite("Transactor", testTransactor) }
+
 func testTransactor(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	boom := errors.New("boom")
@@ -17,14 +19,14 @@ func testTransactor(t *testing.T, newStore NewStore) {
 		s := newStore(t)
 		var id int64
 		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-			u, err := s.Users.Create(ctx, newUser("tx@example.com"))
+			u, err := s.Users().Create(ctx, newUser("tx@example.com"))
 			id = u.ID
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Users.ByID(ctx, id); err != nil {
+		if _, err := s.Users().ByID(ctx, id); err != nil {
 			t.Fatalf("committed user not found: %v", err)
 		}
 	})
@@ -34,10 +36,10 @@ func testTransactor(t *testing.T, newStore NewStore) {
 		s := newStore(t)
 		keep := mustCreate(t, s, "keep@example.com")
 		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-			if _, err := s.Users.Create(ctx, newUser("rolled@example.com")); err != nil {
+			if _, err := s.Users().Create(ctx, newUser("rolled@example.com")); err != nil {
 				return err
 			}
-			if err := s.Users.Delete(ctx, keep.ID); err != nil {
+			if err := s.Users().Delete(ctx, keep.ID); err != nil {
 				return err
 			}
 			return boom
@@ -45,10 +47,10 @@ func testTransactor(t *testing.T, newStore NewStore) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("InTx returned %v, want the function's error", err)
 		}
-		if _, err := s.Users.ByEmail(ctx, "rolled@example.com"); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := s.Users().ByEmail(ctx, "rolled@example.com"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("create inside failed tx survived: %v", err)
 		}
-		if _, err := s.Users.ByID(ctx, keep.ID); err != nil {
+		if _, err := s.Users().ByID(ctx, keep.ID); err != nil {
 			t.Errorf("delete inside failed tx survived: %v", err)
 		}
 	})
@@ -63,13 +65,13 @@ func testTransactor(t *testing.T, newStore NewStore) {
 				}
 			}()
 			_ = s.Tx.InTx(ctx, func(ctx context.Context) error {
-				if _, err := s.Users.Create(ctx, newUser("panic@example.com")); err != nil {
+				if _, err := s.Users().Create(ctx, newUser("panic@example.com")); err != nil {
 					return err
 				}
 				panic("boom")
 			})
 		}()
-		if _, err := s.Users.ByEmail(ctx, "panic@example.com"); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := s.Users().ByEmail(ctx, "panic@example.com"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("create inside panicked tx survived: %v", err)
 		}
 	})
@@ -79,7 +81,7 @@ func testTransactor(t *testing.T, newStore NewStore) {
 		s := newStore(t)
 		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 			if err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-				_, err := s.Users.Create(ctx, newUser("nested@example.com"))
+				_, err := s.Users().Create(ctx, newUser("nested@example.com"))
 				return err
 			}); err != nil {
 				return err
@@ -89,7 +91,7 @@ func testTransactor(t *testing.T, newStore NewStore) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("InTx returned %v", err)
 		}
-		if _, err := s.Users.ByEmail(ctx, "nested@example.com"); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := s.Users().ByEmail(ctx, "nested@example.com"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("inner write survived the outer rollback: %v", err)
 		}
 	})

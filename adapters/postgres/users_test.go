@@ -1,0 +1,3 @@
+package postgres
+
+func init() { listStatement("users", listUsersSQL, int64(10)) }
