@@ -16,7 +16,7 @@ ACTIONLINT_VERSION ?= v1.7.12
 REDOCLY_VERSION ?= 2.77.0
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-deps test-one test-browser chart kube-smoke build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
+.PHONY: help run test openapi openapi-check test-deps test-one test-browser chart kube-smoke build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
 
 ## help: list the targets (this text)
 help:
@@ -70,6 +70,14 @@ wire-check:
 	@out=$$($(GO) tool wire diff ./wiring 2>&1) || { echo "$$out"; echo "wiring/wire_gen.go is stale: run 'make wire' and commit it"; exit 1; }
 	@echo "wire_gen.go is up to date"
 
+## openapi: write docs/openapi.yaml from its fragments, docs/api/*.yaml (base.yaml and one per feature)
+openapi:
+	$(GO) run ./cmd/openapi-bundle
+
+## openapi-check: fail when docs/openapi.yaml is not what docs/api/*.yaml make
+openapi-check:
+	@$(GO) run ./cmd/openapi-bundle -check
+
 ## fmt-check: fail when a Go file (tracked or new, not ignored) is not gofmt-ed
 fmt-check:
 	@out=$$(git ls-files -z --cached --others --exclude-standard '*.go' | xargs -0 -r gofmt -l); \
@@ -93,8 +101,8 @@ openapi-lint:
 actionlint:
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) .github/workflows/*.yml
 
-## check: the static checks CI runs before the tests (gofmt, vet, wire drift)
-check: fmt-check vet wire-check
+## check: the static checks CI runs before the tests (gofmt, vet, wire and OpenAPI drift)
+check: fmt-check vet wire-check openapi-check
 
 ## rename: make a fork your own: make rename MODULE=github.com/acme/orders-api [NAME=..] [TITLE=..]
 MODULE ?=

@@ -17,7 +17,6 @@ const module = "github.com/hexashop/hexashop"
 type pkg struct {
 	ImportPath   string
 	Imports      []string // non-test imports
-	Deps         []string // transitive non-test imports
 	TestImports  []string
 	XTestImports []string
 }
@@ -46,6 +45,33 @@ var libraries = map[string][]string{
 	"github.com/getkin/kin-openapi":                                    {"test"},
 	"github.com/chromedp":                                              {"test/browser"},
 	"golang.org/x/oauth2":                                              {"test"},
+	"go.yaml.in/yaml/v3":                                               {"docs/bundle"},
+	"golang.org/x/tools/go/packages":                                   {"test/archtest"},
+	"google.golang.org/protobuf":                                       {"test"}, // decoding OTLP in the tracing test
+}
+
+// coreStd is the standard library core may use: computation, text, time, crypto
+// primitives and parsing of addresses. No I/O, no network, no database, no process, no
+// encoding: those are adapters' work (net/http, database/sql, os, os/exec, encoding/json
+// are all out).
+var coreStd = map[string]bool{
+	"bytes": true, "cmp": true, "context": true, "crypto": true, "crypto/hmac": true, "crypto/rand": true,
+	"crypto/sha256": true, "crypto/subtle": true, "encoding/base64": true, "encoding/binary": true,
+	"encoding/hex": true, "errors": true, "fmt": true, "hash/crc32": true, "iter": true, "log/slog": true,
+	"maps": true, "math": true, "net/mail": true, "net/netip": true, "regexp": true, "slices": true, "sort": true,
+	"strconv": true, "strings": true, "sync": true, "sync/atomic": true, "time": true, "unicode": true,
+	"unicode/utf8": true,
+	"testing":      true, // in tests only: core's packages never import it (go vet would flag a non-test use)
+}
+
+// library is the entry of libraries that path belongs to, if any.
+func library(path string) (string, bool) {
+	for lib := range libraries {
+		if under(path, lib) {
+			return lib, true
+		}
+	}
+	return "", false
 }
 
 func isStd(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
@@ -68,26 +94,31 @@ func violations(pkgs []pkg) []string {
 	}
 	for _, p := range pkgs {
 		self, _ := rel(p.ImportPath)
-		// Rules on what core and ports may depend on, transitively.
-		for _, d := range p.Deps {
-			r, inModule := rel(d)
-			switch {
-			case isStd(d):
-			case under(self, "core") && (!inModule || !under(r, "core") && r != "ports"):
-				bad(p, "core may depend only on the standard library, ports and core, not %s", d)
-			case self == "ports" && (!inModule || r != "core/domain"):
-				bad(p, "ports may depend only on the standard library and core/domain, not %s", d)
-			}
-		}
+		// What core and ports may import. Checking every package's direct imports covers
+		// the transitive ones too (each is some package's direct import), and names the
+		// file-level culprit once instead of every package it drags in.
 		tests := make([]string, 0, len(p.TestImports)+len(p.XTestImports))
 		for _, imp := range append(append([]string{}, p.TestImports...), p.XTestImports...) {
 			if imp != p.ImportPath { // an external test package imports the package itself
 				tests = append(tests, imp)
 			}
 		}
+		for _, imp := range p.Imports {
+			r, inModule := rel(imp)
+			switch {
+			case under(self, "core") && isStd(imp) && !coreStd[imp]:
+				bad(p, "core may use only the standard packages listed in test/archtest (coreStd), not %s", imp)
+			case under(self, "core") && !isStd(imp) && (!inModule || !under(r, "core") && r != "ports"):
+				bad(p, "core may depend only on the standard library, ports and core, not %s", imp)
+			case self == "ports" && !isStd(imp) && (!inModule || r != "core/domain"):
+				bad(p, "ports may depend only on the standard library and core/domain, not %s", imp)
+			}
+		}
 		for _, imp := range tests {
 			r, inModule := rel(imp)
 			switch {
+			case under(self, "core") && isStd(imp) && !coreStd[imp]:
+				bad(p, "core's tests may use only the standard packages listed in test/archtest (coreStd), not %s", imp)
 			case isStd(imp):
 			case under(self, "core") && (!inModule || !under(r, "core") && r != "ports" && r != "adapters/memory"):
 				bad(p, "core's tests may use only the standard library, ports, core and adapters/memory, not %s", imp)
@@ -121,17 +152,24 @@ func violations(pkgs []pkg) []string {
 				}
 			}
 		}
-		// A command is a thin main: the standard library and wiring only, tests included.
+		// A command is a thin main: the standard library and wiring only, tests included
+		// (the OpenAPI bundler's command runs docs/bundle).
 		if under(self, "cmd") {
 			for _, imp := range append(append([]string{}, p.Imports...), tests...) {
-				if r, ok := rel(imp); !isStd(imp) && (!ok || r != "wiring") {
+				if r, ok := rel(imp); !isStd(imp) && (!ok || r != "wiring" && !(self == "cmd/openapi-bundle" && r == "docs/bundle")) {
 					bad(p, "commands may import only the standard library and wiring, not %s", imp)
 				}
 			}
 		}
-		// Each library only inside its own adapter (tests included).
+		// Each library only inside its own adapter (tests included), and no library that
+		// is not listed: a new one is a decision (docs/decisions.md) and a line above.
 		all := append(append([]string{}, p.Imports...), tests...)
 		for _, imp := range all {
+			if _, inModule := rel(imp); !isStd(imp) && !inModule {
+				if _, listed := library(imp); !listed {
+					bad(p, "imports %s, a library test/archtest does not list (add it to libraries, with where it may be used, and say why in docs/decisions.md)", imp)
+				}
+			}
 			for lib, allowed := range libraries {
 				if !under(imp, lib) {
 					continue
@@ -184,10 +222,17 @@ func TestRuleCatchesViolations(t *testing.T) {
 		pkg  pkg
 		want string // "" when the package keeps the rules
 	}{
-		{pkg{ImportPath: m("core/usecase"), Deps: []string{"context", m("ports"), "github.com/gin-gonic/gin"}}, "core may depend only"},
+		{pkg{ImportPath: m("core/usecase"), Imports: []string{"context", m("ports"), "github.com/gin-gonic/gin"}}, "core may depend only"},
+		{pkg{ImportPath: m("core/usecase"), Imports: []string{"context", "net/http"}}, "core may use only the standard packages"},
+		{pkg{ImportPath: m("core/domain"), Imports: []string{"database/sql"}}, "core may use only the standard packages"},
+		{pkg{ImportPath: m("core/usecase"), Imports: []string{"os/exec"}}, "core may use only the standard packages"},
+		{pkg{ImportPath: m("core/usecase"), XTestImports: []string{m("core/usecase"), "net/http/httptest"}}, "core's tests may use only the standard packages"},
+		{pkg{ImportPath: m("core/usecase"), Imports: []string{"context", "net/mail", "slices", m("ports")}}, ""},
+		{pkg{ImportPath: m("adapters/postgres"), Imports: []string{"github.com/lib/pq"}}, "a library test/archtest does not list"},
+		{pkg{ImportPath: m("adapters/httpapi"), Imports: []string{"github.com/gin-gonic/gin", "github.com/rs/cors"}}, ""},
 		{pkg{ImportPath: m("core/usecase"), XTestImports: []string{m("core/usecase"), m("adapters/postgres")}}, "core's tests may use only"},
 		{pkg{ImportPath: m("core/usecase"), XTestImports: []string{m("core/usecase"), m("adapters/memory"), m("ports")}}, ""},
-		{pkg{ImportPath: m("ports"), Deps: []string{m("core/usecase")}}, "ports may depend only"},
+		{pkg{ImportPath: m("ports"), Imports: []string{m("core/usecase")}}, "ports may depend only"},
 		{pkg{ImportPath: m("ports"), TestImports: []string{m("adapters/memory")}}, "ports' tests may use only"},
 		{pkg{ImportPath: m("adapters/memory"), Imports: []string{m("adapters/postgres")}}, "adapters must not import other adapters"},
 		{pkg{ImportPath: m("adapters/smtp"), XTestImports: []string{m("adapters/smtp"), m("adapters/logmail")}}, "adapters must not import other adapters"},

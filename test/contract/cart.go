@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -107,6 +108,47 @@ func testCarts(t *testing.T, newStore NewStore) {
 		cart, _ := s.Carts().Cart(ctx, u.ID)
 		if cart.Lines[0].Quantity != 900 {
 			t.Fatalf("line after refused add = %d, want 900", cart.Lines[0].Quantity)
+		}
+	})
+
+	t.Run("Lock holds the cart until the transaction ends: a second locker sees the first one's change", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p := mustProduct(t, s, mustCategory(t, s, "C"), "One", 150, 10)
+		u := mustCreate(t, s, "locker@example.com")
+		line, err := s.Carts().Add(ctx, u.ID, p.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		locked, done := make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- s.Tx.InTx(ctx, func(ctx context.Context) error {
+				if err := s.Carts().Lock(ctx, u.ID); err != nil {
+					return err
+				}
+				close(locked)
+				time.Sleep(100 * time.Millisecond) // the second locker is waiting by now
+				_, err := s.Carts().SetQuantity(ctx, u.ID, line.ID, 7)
+				return err
+			})
+		}()
+		<-locked
+		var seen int
+		err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+			if err := s.Carts().Lock(ctx, u.ID); err != nil {
+				return err
+			}
+			cart, err := s.Carts().Cart(ctx, u.ID)
+			if err == nil && len(cart.Lines) == 1 {
+				seen = cart.Lines[0].Quantity
+			}
+			return err
+		})
+		if err != nil || <-done != nil {
+			t.Fatalf("second locker: %v", err)
+		}
+		if seen != 7 {
+			t.Fatalf("the second locker saw quantity %d, want 7: Lock did not wait for the first transaction", seen)
 		}
 	})
 }

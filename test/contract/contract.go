@@ -30,10 +30,10 @@ func NewStoreOf(t *testing.T, tx ports.Transactor, adapters ...any) Store {
 	return Store{Tx: tx, t: t, adapters: adapters}
 }
 
-// port finds the one adapter of s that implements the port P.
+// port finds the one adapter of s (the transactor included) that implements the port P.
 func port[P any](s Store) P {
 	var found []P
-	for _, a := range s.adapters {
+	for _, a := range append([]any{s.Tx}, s.adapters...) {
 		if p, ok := a.(P); ok {
 			found = append(found, p)
 		}

@@ -110,4 +110,31 @@ func testOutbox(t *testing.T, newStore NewStore) {
 			}
 		}
 	})
+
+	t.Run("Backlog counts what is neither sent nor given up, and the oldest", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		if n, oldest, err := s.Outbox().Backlog(ctx); err != nil || n != 0 || !oldest.IsZero() {
+			t.Fatalf("empty Backlog = %d, %v, %v", n, oldest, err)
+		}
+		for i := range 3 {
+			if err := s.Outbox().Add(ctx, mail(i), t0.Add(time.Duration(i)*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claimed, err := s.Outbox().Claim(ctx, t0.Add(time.Hour), time.Minute, 2)
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("Claim = %v, %v", claimed, err)
+		}
+		if err := s.Outbox().MarkSent(ctx, claimed[0].ID, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Outbox().GiveUp(ctx, claimed[1].ID, t0.Add(time.Hour), "bounced"); err != nil {
+			t.Fatal(err)
+		}
+		n, oldest, err := s.Outbox().Backlog(ctx)
+		if err != nil || n != 1 || !oldest.Equal(t0.Add(2*time.Minute)) {
+			t.Fatalf("Backlog = %d, %v, %v; want 1 message recorded at %v", n, oldest, err, t0.Add(2*time.Minute))
+		}
+	})
 }

@@ -6,9 +6,13 @@ import (
 	"testing"
 
 	"github.com/hexashop/hexashop/core/domain"
+	"github.com/hexashop/hexashop/ports"
 )
 
 func init() { suite("Transactor", testTransactor) }
+
+// Readiness is the backend's readiness check (the transactor's store).
+func (s Store) Readiness() ports.Readiness { return port[ports.Readiness](s) }
 
 func testTransactor(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
@@ -93,6 +97,13 @@ func testTransactor(t *testing.T, newStore NewStore) {
 		}
 		if _, err := s.Users().ByEmail(ctx, "nested@example.com"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("inner write survived the outer rollback: %v", err)
+		}
+	})
+
+	t.Run("a store that answers is ready", func(t *testing.T) {
+		t.Parallel()
+		if err := newStore(t).Readiness().Ready(ctx); err != nil {
+			t.Fatalf("Ready: %v", err)
 		}
 	})
 }

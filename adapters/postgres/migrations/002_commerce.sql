@@ -1,5 +1,7 @@
--- Catalog, carts, orders, idempotency keys and the mail outbox.
+-- Catalog, carts, orders, idempotency keys and the mail outbox. (The shop's parts are
+-- between shop:begin and shop:end; make strip removes them.)
 
+-- shop:begin
 CREATE TABLE categories (
     id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name text NOT NULL
@@ -63,6 +65,7 @@ CREATE TABLE idempotency_keys (
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (user_id, key)
 );
+-- shop:end
 
 CREATE TABLE outbox (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -80,4 +83,7 @@ CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE sent_at IS NULL AN
 
 ---- create above / drop below ----
 
-DROP TABLE outbox, idempotency_keys, order_items, orders, cart_items, carts, products, categories;
+DROP TABLE outbox;
+-- shop:begin
+DROP TABLE idempotency_keys, order_items, orders, cart_items, carts, products, categories;
+-- shop:end

@@ -27,11 +27,15 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
 
 -- Housekeeping expires Idempotency-Keys after 24 hours and delivered mail after 7 days.
+-- shop:begin
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+-- shop:end
 CREATE INDEX outbox_finished ON outbox (coalesce(sent_at, failed_at)) WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
 
 ---- create above / drop below ----
 
 DROP INDEX outbox_finished;
+-- shop:begin
 DROP INDEX idempotency_keys_created;
+-- shop:end
 DROP TABLE refresh_tokens, sessions;
