@@ -157,3 +157,15 @@ func InsufficientStock(p Product, requested int) error {
 
 // ErrInsufficientStock matches every InsufficientStock error with errors.Is.
 var ErrInsufficientStock = &Error{Kind: KindConflict, Code: "insufficient_stock", Detail: "not enough stock"}
+
+// The catalog's lists: by id.
+var (
+	CursorCategories = NewCursorKind('c', IDAscending)
+	CursorProducts   = NewCursorKind('p', IDAscending)
+)
+
+// Cursor is the position after c in the category list.
+func (c Category) Cursor() Cursor { return AfterID(CursorCategories, c.ID) }
+
+// Cursor is the position after p in the product list.
+func (p Product) Cursor() Cursor { return AfterID(CursorProducts, p.ID) }

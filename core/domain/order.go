@@ -85,3 +85,9 @@ func ParseIdempotencyKey(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// CursorOrders is an order list's kind: newest first, by (time, id).
+var CursorOrders = NewCursorKind('o', TimeIDDescending)
+
+// Cursor is the position after o in an order list (newest first).
+func (o Order) Cursor() Cursor { return AfterTimeID(CursorOrders, o.CreatedAt, o.ID) }

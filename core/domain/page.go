@@ -50,15 +50,6 @@ func NewCursorKind(letter byte, order KeyOrder) CursorKind {
 	return k
 }
 
-// The lists and their keys.
-var (
-	CursorUsers      = NewCursorKind('u', IDAscending)
-	CursorCategories = NewCursorKind('c', IDAscending)
-	CursorProducts   = NewCursorKind('p', IDAscending)
-	CursorOrders     = NewCursorKind('o', TimeIDDescending) // newest first
-	CursorSessions   = NewCursorKind('s', IDDescending)     // newest first
-)
-
 // timed reports whether the lists of kind are keyed by a time and an id.
 func (k CursorKind) timed() bool { return cursorOrders[k] == TimeIDDescending }
 
@@ -210,18 +201,3 @@ func PageOf[T any](fetched []T, limit int, key func(T) Cursor) Page[T] {
 	items := fetched[:limit]
 	return Page[T]{Items: items, Next: key(items[limit-1])}
 }
-
-// Cursor is the position after u in the user list.
-func (u User) Cursor() Cursor { return AfterID(CursorUsers, u.ID) }
-
-// Cursor is the position after c in the category list.
-func (c Category) Cursor() Cursor { return AfterID(CursorCategories, c.ID) }
-
-// Cursor is the position after p in the product list.
-func (p Product) Cursor() Cursor { return AfterID(CursorProducts, p.ID) }
-
-// Cursor is the position after s in a user's session list (newest first).
-func (s Session) Cursor() Cursor { return AfterID(CursorSessions, s.ID) }
-
-// Cursor is the position after o in an order list (newest first).
-func (o Order) Cursor() Cursor { return AfterTimeID(CursorOrders, o.CreatedAt, o.ID) }

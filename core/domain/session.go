@@ -102,3 +102,9 @@ var (
 	// ErrWrongPassword: the current password given to change it is not the account's.
 	ErrWrongPassword = &Error{Kind: KindForbidden, Code: "wrong_password", Detail: "current_password is not your password"}
 )
+
+// CursorSessions is a user's session list's kind: newest first.
+var CursorSessions = NewCursorKind('s', IDDescending)
+
+// Cursor is the position after s in a user's session list (newest first).
+func (s Session) Cursor() Cursor { return AfterID(CursorSessions, s.ID) }

@@ -155,3 +155,9 @@ func NewCustomer(name, email, password string) (NewUser, error) {
 	}
 	return NewUser{Name: n, Email: e, Password: p, Role: RoleCustomer}, nil
 }
+
+// CursorUsers is the user list's kind: by id.
+var CursorUsers = NewCursorKind('u', IDAscending)
+
+// Cursor is the position after u in the user list.
+func (u User) Cursor() Cursor { return AfterID(CursorUsers, u.ID) }
