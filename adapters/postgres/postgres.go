@@ -270,3 +270,19 @@ func unavailable(err error) bool {
 		errors.As(err, &connectErr) || errors.As(err, &netErr) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
+
+// PoolStats are the connection pool's figures, for metrics.
+type PoolStats struct {
+	Total, Idle, Acquired, Max      int
+	AcquireCount, EmptyAcquireCount int64 // acquisitions, and those that had to wait
+	AcquireDuration                 time.Duration
+}
+
+// PoolStats reads the pool's figures now.
+func (d *DB) PoolStats() PoolStats {
+	s := d.pool.Stat()
+	return PoolStats{
+		Total: int(s.TotalConns()), Idle: int(s.IdleConns()), Acquired: int(s.AcquiredConns()), Max: int(s.MaxConns()),
+		AcquireCount: s.AcquireCount(), EmptyAcquireCount: s.EmptyAcquireCount(), AcquireDuration: s.AcquireDuration(),
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
-	"github.com/hexashop/hexashop/ports"
 )
 
 // replicas is the read pool and whether it is in use. A read that fails there (not
@@ -101,50 +100,4 @@ func (d *DB) ReadStats() ReadStats {
 		return ReadStats{}
 	}
 	return ReadStats{Configured: true, InUse: !d.replicas.down.Load(), Fallbacks: d.replicas.fallbacks.Load()}
-}
-
-// CatalogReader implements ports.CatalogReader: the repositories' reads, run on the read
-// replicas when DATABASE_READ_URL is set (see DB.read), else on the primary. Replicas lag
-// the primary by their replication delay: what this returns may be that old.
-type CatalogReader struct{ db *DB }
-
-var _ ports.CatalogReader = CatalogReader{}
-
-// NewCatalogReader returns the catalog reads of db.
-func NewCatalogReader(db *DB) CatalogReader { return CatalogReader{db: db} }
-
-// Category implements ports.CatalogReader.
-func (r CatalogReader) Category(ctx context.Context, id int64) (c domain.Category, err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
-		c, err = CategoryRepository{db: db}.ByID(ctx, id)
-		return err
-	})
-	return c, err
-}
-
-// Categories implements ports.CatalogReader.
-func (r CatalogReader) Categories(ctx context.Context, p domain.PageRequest) (page domain.Page[domain.Category], err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
-		page, err = CategoryRepository{db: db}.List(ctx, p)
-		return err
-	})
-	return page, err
-}
-
-// Product implements ports.CatalogReader.
-func (r CatalogReader) Product(ctx context.Context, id int64) (p domain.Product, err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
-		p, err = ProductRepository{db: db}.ByID(ctx, id)
-		return err
-	})
-	return p, err
-}
-
-// Products implements ports.CatalogReader.
-func (r CatalogReader) Products(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (page domain.Page[domain.Product], err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
-		page, err = ProductRepository{db: db}.List(ctx, f, p)
-		return err
-	})
-	return page, err
 }

@@ -22,7 +22,6 @@ import (
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/test/pgtest"
-	"github.com/hexashop/hexashop/test/smtptest"
 )
 
 var binary string
@@ -202,12 +201,17 @@ func TestPostgresDataSurvivesRestartAndAdminCreate(t *testing.T) {
 		`{"name":"Ann","email":"ann@example.com","password":"ann-password"}`); status != http.StatusCreated {
 		t.Fatalf("register: %d %s", status, body)
 	}
+	if s := p.login(t, "boss@example.com", "admin-password-1"); s != http.StatusOK {
+		t.Fatalf("login as the admin admin create made: %d", s)
+	}
+	// shop:begin
 	_, boss := p.token(t, "boss@example.com", "admin-password-1")
 	must(t, 201)(p.call(t, boss, "POST", "/products/category", `{"name":"Lamps"}`))
 	must(t, 201)(p.call(t, boss, "POST", "/products", `{"name":"Lamp","price_cents":4999,"stock":3,"category_id":1}`))
 	_, ann := p.token(t, "ann@example.com", "ann-password")
 	must(t, 201)(p.call(t, ann, "POST", "/cart/items", `{"product_id":1,"quantity":2}`))
 	order := must(t, 201)(p.call(t, ann, "POST", "/orders", `{"shipping_address":"1 Main St"}`))
+	// shop:end
 	p.stop(t)
 
 	p = serve(t, environ)
@@ -215,12 +219,17 @@ func TestPostgresDataSurvivesRestartAndAdminCreate(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("login after restart: %d; the account did not persist", status)
 	}
+	if me := must(t, 200)(p.call(t, ann, "GET", "/user/me", "")); !strings.Contains(me, `"email":"ann@example.com"`) {
+		t.Fatalf("GET /user/me after restart = %s", me)
+	}
+	// shop:begin
 	var placed struct{ ID int64 }
 	_ = json.Unmarshal([]byte(order), &placed)
 	if orders := must(t, 200)(p.call(t, ann, "GET", "/orders", "")); !strings.Contains(orders, fmt.Sprintf(`"id":%d,`, placed.ID)) ||
 		!strings.Contains(orders, `"total_cents":9998`) {
 		t.Fatalf("orders after restart = %s; want the order %s", orders, order)
 	}
+	// shop:end
 	// Promote Ann; the password comes from ADMIN_PASSWORD this time.
 	out, err = run(t, "", append(environ, "ADMIN_PASSWORD=ann-new-password"), "admin", "create", "--email", "ann@example.com")
 	if err != nil || !strings.Contains(out, "admin promoted") {
@@ -341,6 +350,10 @@ func TestDemoModeWalkthrough(t *testing.T) {
 
 	must(t, 201)(p.post(t, "/user", "application/json", `{"name":"Newcomer","email":"new@example.com","password":"new-password"}`))
 	_, tok := p.token(t, "new@example.com", "new-password")
+	if me := must(t, 200)(p.call(t, tok, "GET", "/user/me", "")); !strings.Contains(me, `"email":"new@example.com"`) {
+		t.Fatalf("GET /user/me = %s", me)
+	}
+	// shop:begin
 	var products struct {
 		Items []struct {
 			ID         int64  `json:"id"`
@@ -371,103 +384,7 @@ func TestDemoModeWalkthrough(t *testing.T) {
 			t.Fatalf("no confirmation mail %q in the log:\n%s", want, p.out.String())
 		}
 	}
-	p.stop(t)
-}
-
-// TestDispatchCommandDeliversOutbox runs `hexashop dispatch` on its own, beside no
-// server, against an outbox filled by an earlier `serve`.
-func TestDispatchCommandDeliversOutbox(t *testing.T) {
-	t.Parallel()
-	mailSrv := smtptest.Start(t)
-	mailSrv.Refuse(true)
-	environ := env("DATABASE_URL="+pgtest.NewDatabase(t), "JWT_SECRET="+secret, "SMTP_URL=smtp://"+mailSrv.Addr)
-	if out, err := run(t, "boss-password\n", environ, "admin", "create", "--email", "boss@example.com"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	p := serve(t, environ)
-	_, boss := p.token(t, "boss@example.com", "boss-password")
-	must(t, 201)(p.call(t, boss, "POST", "/products/category", `{"name":"C"}`))
-	must(t, 201)(p.call(t, boss, "POST", "/products", `{"name":"Pen","price_cents":199,"stock":3,"category_id":1}`))
-	must(t, 201)(p.call(t, boss, "POST", "/cart/items", `{"product_id":1,"quantity":1}`))
-	must(t, 201)(p.call(t, boss, "POST", "/orders", ""))
-	p.stop(t)
-
-	mailSrv.Refuse(false)
-	d := exec.Command(binary, "dispatch")
-	d.Env = environ
-	out := &syncBuffer{}
-	d.Stdout, d.Stderr = out, out
-	if err := d.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-mailSrv.Arrived():
-	case <-time.After(60 * time.Second):
-		_ = d.Process.Kill()
-		t.Fatalf("dispatch delivered nothing within 60s:\n%s", out.String())
-	}
-	_ = d.Process.Signal(syscall.SIGTERM)
-	if err := d.Wait(); err != nil {
-		t.Fatalf("dispatch after SIGTERM: %v\n%s", err, out.String())
-	}
-	if msgs := mailSrv.Messages(); len(msgs) != 1 || msgs[0].To[0] != "boss@example.com" {
-		t.Fatalf("messages = %+v", msgs)
-	}
-}
-
-// TestServeLeavesMigrationAndMailToOthers is the Kubernetes split: a migration job runs
-// `hexashop migrate`; `serve` with MIGRATE_ON_START=false refuses a schema behind it and
-// with SERVE_DISPATCH=false sends no mail; `hexashop dispatch` sends it, answering its
-// probes on the private listener.
-func TestServeLeavesMigrationAndMailToOthers(t *testing.T) {
-	t.Parallel()
-	mailSrv := smtptest.Start(t)
-	db := pgtest.NewEmptyDatabase(t)
-	environ := env("DATABASE_URL="+db, "JWT_SECRET="+secret, "SMTP_URL=smtp://"+mailSrv.Addr,
-		"MIGRATE_ON_START=false", "SERVE_DISPATCH=false")
-	out, err := run(t, "", append(environ, "HTTP_ADDR="+freeAddr(t)), "serve")
-	if err == nil || !strings.Contains(out, "hexashop migrate") {
-		t.Fatalf("serve on an unmigrated database with MIGRATE_ON_START=false: %v\n%s", err, out)
-	}
-	// A migration job needs the database URL only: no signing secret.
-	if out, err := run(t, "", env("DATABASE_URL="+db), "migrate"); err != nil {
-		t.Fatalf("migrate without JWT_SECRET: %v\n%s", err, out)
-	}
-	if out, err := run(t, "boss-password\n", environ, "admin", "create", "--email", "boss@example.com"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	p := serve(t, environ)
-	_, boss := p.token(t, "boss@example.com", "boss-password")
-	must(t, 201)(p.call(t, boss, "POST", "/products/category", `{"name":"C"}`))
-	must(t, 201)(p.call(t, boss, "POST", "/products", `{"name":"Pen","price_cents":199,"stock":3,"category_id":1}`))
-	must(t, 201)(p.call(t, boss, "POST", "/cart/items", `{"product_id":1,"quantity":1}`))
-	must(t, 201)(p.call(t, boss, "POST", "/orders", ""))
-	time.Sleep(time.Second)
-	if n := len(mailSrv.Messages()); n != 0 {
-		t.Fatalf("serve with SERVE_DISPATCH=false sent %d mails", n)
-	}
-
-	private := freeAddr(t)
-	d := exec.Command(binary, "dispatch")
-	d.Env = env("DATABASE_URL="+db, "SMTP_URL=smtp://"+mailSrv.Addr, "METRICS_ADDR="+private) // no JWT_SECRET either
-	dout := &syncBuffer{}
-	d.Stdout, d.Stderr = dout, dout
-	if err := d.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = d.Process.Kill(); _ = d.Wait() }()
-	select {
-	case <-mailSrv.Arrived():
-	case <-time.After(60 * time.Second):
-		t.Fatalf("dispatch delivered nothing within 60s:\n%s", dout.String())
-	}
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-		res, err := http.Get("http://" + private + path)
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("dispatch's private listener %s: %v %v", path, res, err)
-		}
-		res.Body.Close()
-	}
+	// shop:end
 	p.stop(t)
 }
 

@@ -132,6 +132,24 @@ func orderIDs(os []domain.Order) []int64 {
 func testIdempotency(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 
+	t.Run("Sweep deletes keys older than its time", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		u := mustCreate(t, s, "i@example.com")
+		if _, _, err := s.Idempotency().Reserve(ctx, u.ID, "k", "f"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Idempotency().Sweep(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("sweep of older keys = %d, %v; the new key must stay", n, err)
+		}
+		if n, err := s.Idempotency().Sweep(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("sweep = %d, %v; want 1", n, err)
+		}
+		if _, found, _ := s.Idempotency().Reserve(ctx, u.ID, "k", "f"); found {
+			t.Fatal("a swept key is still found")
+		}
+	})
+
 	t.Run("reserve, complete, find; per user; rolled back reservations vanish", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

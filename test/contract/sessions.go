@@ -291,22 +291,9 @@ func testSessions(t *testing.T, newStore NewStore) {
 		}
 	})
 
-	t.Run("sweeps of idempotency keys and sent mail", func(t *testing.T) {
+	t.Run("sweeps of sent mail", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
-		u := mustCreate(t, s, "i@example.com")
-		if _, _, err := s.Idempotency().Reserve(ctx, u.ID, "k", "f"); err != nil {
-			t.Fatal(err)
-		}
-		if n, err := s.Idempotency().Sweep(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
-			t.Fatalf("sweep of older keys = %d, %v; the new key must stay", n, err)
-		}
-		if n, err := s.Idempotency().Sweep(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
-			t.Fatalf("sweep = %d, %v; want 1", n, err)
-		}
-		if _, found, _ := s.Idempotency().Reserve(ctx, u.ID, "k", "f"); found {
-			t.Fatal("a swept key is still found")
-		}
 		for _, to := range []string{"sent@example.com", "failed@example.com", "due@example.com"} {
 			if err := s.Outbox().Add(ctx, domain.Mail{To: domain.Email(to), Subject: "s", Body: "b"}, t0); err != nil {
 				t.Fatal(err)

@@ -7,12 +7,6 @@ import (
 	"testing"
 )
 
-// id reads the "id" of a JSON object answer.
-func id(t testing.TB, r response) int64 {
-	t.Helper()
-	return int64(r.JSON(t)["id"].(float64))
-}
-
 func (s *server) category(admin account, name string) int64 {
 	s.t.Helper()
 	res := s.authed(admin.Token, http.MethodPost, "/products/category", map[string]any{"name": name})

@@ -309,3 +309,9 @@ func wantProblem(t *testing.T, r response, status int, code string) map[string]a
 	}
 	return p
 }
+
+// id reads the "id" of a JSON object answer.
+func id(t testing.TB, r response) int64 {
+	t.Helper()
+	return int64(r.JSON(t)["id"].(float64))
+}

@@ -56,7 +56,7 @@ func TestRequestIDs(t *testing.T) {
 	var logs logBuffer
 	s := startServerLogging(t, &logs)
 
-	res := s.request(http.MethodGet, "/products/999", "")
+	res := s.authed(s.admin().Token, http.MethodGet, "/user/999", nil)
 	id := res.Header.Get("X-Request-ID")
 	if len(id) < 16 {
 		t.Fatalf("generated X-Request-ID %q", id)
@@ -84,7 +84,7 @@ func TestRequestIDs(t *testing.T) {
 		}
 		if l["msg"] == "http request" {
 			access++
-			if l["route"] != "/products/{id}" || l["status"] != float64(404) || l["client"] != "127.0.0.1" {
+			if l["route"] != "/user/{id}" || l["status"] != float64(404) || l["client"] != "127.0.0.1" {
 				t.Errorf("access log line = %v", l)
 			}
 		}
@@ -214,18 +214,20 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 	}
 
 	admin := s.admin()
-	pen := s.product(admin, "Pen", 100, 5, s.category(admin, "C"))
+	kim := s.register("Kim", "kim@example.com")
 	for range 3 {
-		s.request(http.MethodGet, fmt.Sprintf("/products/%d", pen), "")
+		s.authed(admin.Token, http.MethodGet, fmt.Sprintf("/user/%d", kim.ID), nil)
 	}
-	s.request(http.MethodGet, "/products/999999", "")
+	s.authed(admin.Token, http.MethodGet, "/user/999999", nil)
 	s.request(http.MethodGet, "/no/such/path/12345", "")
 	s.loginAs(admin.Email, "wrong-password")
-	kim := s.register("Kim", "kim@example.com")
+	// shop:begin
+	pen := s.product(admin, "Pen", 100, 5, s.category(admin, "C"))
 	s.addToCart(kim, pen, 1)
 	if res := s.authed(kim.Token, http.MethodPost, "/orders", map[string]any{}); res.Status != http.StatusCreated {
 		t.Fatal(res.Status)
 	}
+	// shop:end
 	// Sessions: two rotations, the first token again (older than the grace allows: reuse),
 	// an unknown token, and a revocation.
 	r1 := s.signIn(t, kim, "metrics").refresh
@@ -240,24 +242,26 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 	if res := s.form("/revoke", url.Values{"token": {s.signIn(t, kim, "metrics").refresh}}); res.Status != http.StatusOK {
 		t.Fatalf("revoke: %d", res.Status)
 	}
-	var after string
+	after := scrape(t, addr)
+	// shop:begin
 	for range 100 { // the dispatcher sends the confirmation in the background
-		after = scrape(t, addr)
 		if value(t, after, metric(`outbox_deliveries_total{outcome="sent"}`)) >= 1 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
+		after = scrape(t, addr)
 	}
+	// shop:end
 
-	if got := value(t, after, metric(`http_requests_total{method="GET",route="/products/{id}",status="2xx"}`)); got != 3 {
-		t.Errorf("GET /products/{id} 2xx = %v, want 3", got)
+	if got := value(t, after, metric(`http_requests_total{method="GET",route="/user/{id}",status="2xx"}`)); got != 3 {
+		t.Errorf("GET /user/{id} 2xx = %v, want 3", got)
 	}
 	// /metrics and /debug/pprof/ asked on the public port, and /no/such/path/12345.
 	if got := value(t, after, metric(`http_requests_total{method="GET",route="unmatched",status="4xx"}`)); got != 3 {
 		t.Errorf("unmatched 4xx = %v, want 3", got)
 	}
 	labels := labelSets(after) // values like 9.99999e-05 may contain the digits
-	for _, raw := range []string{"/products/1\"", "999999", "12345", "/no/such"} {
+	for _, raw := range []string{fmt.Sprintf("/user/%d\"", kim.ID), "999999", "12345", "/no/such"} {
 		if strings.Contains(labels, raw) {
 			t.Errorf("a raw path (%s) became a label", raw)
 		}
@@ -268,9 +272,10 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 	}{
 		{metric(`logins_total{outcome="invalid"}`), true},
 		{metric(`logins_total{outcome="success"}`), true},
-		{metric(`outbox_deliveries_total{outcome="sent"}`), true},
+		{metric(`outbox_deliveries_total{outcome="sent"}`), true}, // shop
 		{metric("db_pool_acquires_total"), true},
-		{metric(`http_request_duration_seconds_count{method="POST",route="/orders",status="2xx"}`), true},
+		{metric(`http_request_duration_seconds_count{method="POST",route="/orders",status="2xx"}`), true}, // shop
+		{metric(`http_request_duration_seconds_count{method="GET",route="/user/{id}",status="2xx"}`), true},
 		{metric(`session_events_total{event="refreshed"}`), true},
 		{metric(`session_events_total{event="reuse_detected"}`), true},
 		{metric(`session_events_total{event="refresh_invalid"}`), true},

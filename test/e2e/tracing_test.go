@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -66,7 +67,9 @@ func TestTracesReachAnOTLPReceiver(t *testing.T) {
 	var logs logBuffer
 	s := startServerLogging(t, &logs, withEnv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.srv.URL, "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"))
 	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-	res := s.request(http.MethodGet, "/products/category", "", "traceparent: 00-"+traceID+"-"+parentID+"-01")
+	admin := s.admin()
+	res := s.request(http.MethodGet, fmt.Sprintf("/user/%d", admin.ID), "", "Authorization: Bearer "+admin.Token,
+		"traceparent: 00-"+traceID+"-"+parentID+"-01")
 	if res.Status != http.StatusOK {
 		t.Fatal(res.Status)
 	}
@@ -79,7 +82,7 @@ func TestTracesReachAnOTLPReceiver(t *testing.T) {
 			server = sp
 		}
 	}
-	if server == nil || hex.EncodeToString(server.ParentSpanId) != parentID || server.Name != "GET /products/category" {
+	if server == nil || hex.EncodeToString(server.ParentSpanId) != parentID || server.Name != "GET /user/:id" {
 		t.Fatalf("no server span continuing the incoming traceparent (route-named) among %v", spans)
 	}
 	var sql int

@@ -319,7 +319,6 @@ func TestReadyzFailsWhenDatabaseIsGone(t *testing.T) {
 func TestBytesStorageCannotHoldAreClientErrors(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	admin := s.admin()
 	for _, username := range []string{"ann\x00@example.com", "ann\xff@example.com", "not an email"} {
 		res := s.form("/login", url.Values{"username": {username}, "password": {"whatever-password"}})
 		if res.Status != http.StatusBadRequest || res.JSON(t)["error"] != "invalid_grant" {
@@ -328,6 +327,8 @@ func TestBytesStorageCannotHoldAreClientErrors(t *testing.T) {
 	}
 	wantProblem(t, s.json(http.MethodPost, "/user", map[string]string{"name": "N", "email": "a\u0000b@example.com", "password": "12345678"}),
 		http.StatusUnprocessableEntity, "validation_failed")
+	// shop:begin
+	admin := s.admin()
 	cat := s.category(admin, "C")
 	wantProblem(t, s.authed(admin.Token, http.MethodPost, "/products", map[string]any{
 		"name": "P", "description": "nul \u0000 inside", "price_cents": 1, "stock": 1, "category_id": cat,
@@ -340,4 +341,5 @@ func TestBytesStorageCannotHoldAreClientErrors(t *testing.T) {
 	if ok.Status != http.StatusCreated {
 		t.Fatalf("newlines and tabs in a description: %d %s", ok.Status, ok.Body)
 	}
+	// shop:end
 }
