@@ -117,10 +117,10 @@ func newFixture(t *testing.T) fixture {
 			usecase.DefaultSessionConfig, ports.NoTelemetry{}, log),
 		sessions: usecase.NewSessions(sessions, clock),
 		store:    store,
-		outbox: outbox,
-		hasher: h,
-		clock:  clock,
-		userDB: users,
+		outbox:   outbox,
+		hasher:   h,
+		clock:    clock,
+		userDB:   users,
 	}
 }
 
