@@ -16,7 +16,7 @@ ACTIONLINT_VERSION ?= v1.7.12
 REDOCLY_VERSION ?= 2.77.0
 
 .DEFAULT_GOAL := help
-.PHONY: help run test openapi openapi-check test-deps test-one test-browser chart kube-smoke build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
+.PHONY: help run test test-unit test-template migration migrations-sum strip openapi openapi-check test-deps test-one test-browser chart kube-smoke build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
 
 ## help: list the targets (this text)
 help:
@@ -30,6 +30,20 @@ run:
 ## test: every test, with the race detector; integration tests find Postgres by themselves
 test: test-deps
 	$(GO) test -race -count=1 $(TESTFLAGS) ./...
+
+## test-unit: the tests that need no database (seconds): unit, memory contract, document, architecture
+# Every package whose tests do not start Postgres (test/pgtest), plus the memory half of
+# the contract suites and the migration checksums.
+test-unit:
+	$(GO) test -count=1 $(TESTFLAGS) $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -v '/test/pgtest' | awk '{print $$1}')
+	$(GO) test -count=1 $(TESTFLAGS) -run '^TestMemory$$' ./test/contract
+	$(GO) test -count=1 $(TESTFLAGS) -run '^TestReleasedMigrationsAreUnchanged$$' ./adapters/postgres
+
+## test-template: the template's own self-tests (rename, strip, the worked example); not a fork's concern
+# They copy the whole tree and build it again (minutes). A fork may delete test/rename,
+# test/extending and test/strip, or keep them; make test never runs them (build tag).
+test-template: test-deps
+	$(GO) test -tags template -count=1 $(TESTFLAGS) ./test/rename ./test/extending ./test/strip
 
 ## test-deps: PostgreSQL server binaries and pgbouncer for the topology tests (installed on Debian)
 test-deps:
@@ -65,9 +79,11 @@ build:
 wire:
 	$(GO) tool wire ./wiring
 
-## wire-check: fail when wiring/wire_gen.go is stale
+## wire-check: fail when wiring/wire_gen.go is stale (or when wire cannot generate it at all)
 wire-check:
-	@out=$$($(GO) tool wire diff ./wiring 2>&1) || { echo "$$out"; echo "wiring/wire_gen.go is stale: run 'make wire' and commit it"; exit 1; }
+	@out=$$($(GO) tool wire diff ./wiring 2>&1); rc=$$?; \
+	if [ $$rc -ne 0 ] && echo "$$out" | grep -q '^wire: '; then echo "$$out"; echo "wire cannot generate wiring/: fix the provider sets above"; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then echo "$$out"; echo "wiring/wire_gen.go is stale: run 'make wire' and commit it"; exit 1; fi
 	@echo "wire_gen.go is up to date"
 
 ## openapi: write docs/openapi.yaml from its fragments, docs/api/*.yaml (base.yaml and one per feature)
@@ -104,6 +120,25 @@ actionlint:
 ## check: the static checks CI runs before the tests (gofmt, vet, wire and OpenAPI drift)
 check: fmt-check vet wire-check openapi-check
 
+## migration: a new migration with the next free number: make migration NAME=add_reviews
+migration:
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=add_reviews"; exit 2; }
+	@dir=adapters/postgres/migrations; last=$$(ls $$dir | sed -n 's/^\([0-9][0-9]*\)_.*\.sql$$/\1/p' | sort -n | tail -1); \
+	next=$$(printf '%03d' $$((10#$${last:-0} + 1))); f=$$dir/$${next}_$(NAME).sql; \
+	printf -- '-- %s: what this migration does, and why.\n\n\n---- create above / drop below ----\n\n' "$(NAME)" > $$f; \
+	echo "created $$f: write it, then make migrations-sum (once it is final) and commit both"
+
+## migrations-sum: record the migrations' checksums (released migrations must not change)
+migrations-sum:
+	cd adapters/postgres/migrations && sha256sum *.sql > SHA256SUMS
+
+# shop:begin
+## strip: remove the shop (catalog, cart, orders), keep accounts and the platform; run on a clean tree
+strip:
+	$(GO) run ./cmd/strip
+	@echo "stripped: review with git status, then make check && make test, and commit"
+# shop:end
+
 ## rename: make a fork your own: make rename MODULE=github.com/acme/orders-api [NAME=..] [TITLE=..]
 MODULE ?=
 NAME ?=
@@ -124,6 +159,7 @@ vulncheck:
 	$(GO) version; \
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION) -db "file://$$db/v1" ./...
 
+# shop:begin (the load scripts drive the shop: make strip removes them)
 ## bench-load: login flood vs list reads (wrk, loopback, about a minute)
 # Prints the table of docs/performance.md. Needs a Postgres (LOAD_DATABASE_URL or
 # localhost:5432).
@@ -145,6 +181,7 @@ bench-cart:
 # Starts its own primary, streaming replica and pgbouncer (test/deps.sh installs them).
 bench-topology:
 	test/load/topology.sh
+# shop:end
 
 ## swagger-ui: refresh the vendored Swagger UI assets from npm (version pinned here)
 SWAGGER_UI_VERSION ?= 5.35.0

@@ -90,6 +90,8 @@ curl -fsS -X POST "$base/user" -H "$json" -d '{"name":"Kube","email":"kube@examp
 token=$(curl -fsS -X POST "$base/login" -d 'username=kube@example.com&password=kube-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 podman exec -e ADMIN_PASSWORD=kube-admin-password "$serve" /hexashop admin create --email admin@example.com >/dev/null 2>&1
 admin=$(curl -fsS -X POST "$base/login" -d 'username=admin@example.com&password=kube-admin-password' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+curl -fsS "$base/user/me" -H "Authorization: Bearer $token" | grep -q '"email":"kube@example.com"' || { echo "GET /user/me through the pods failed"; exit 1; }
+# shop:begin
 cat=$(curl -fsS -X POST "$base/products/category" -H "Authorization: Bearer $admin" -H "$json" -d '{"name":"Kube"}' | sed 's/.*"id":\([0-9]*\).*/\1/')
 product=$(curl -fsS -X POST "$base/products" -H "Authorization: Bearer $admin" -H "$json" \
   -d "{\"name\":\"Kube test\",\"price_cents\":999,\"stock\":3,\"category_id\":$cat}" | sed 's/.*"id":\([0-9]*\).*/\1/')
@@ -103,6 +105,7 @@ for _ in $(seq 60); do podman logs "$dispatch" 2>&1 | grep -q "order #$id" && br
 podman logs "$dispatch" 2>&1 | grep -q "order #$id" || { podman logs "$dispatch" | tail; echo "the order mail did not reach the dispatcher"; exit 1; }
 echo "order mail #$id: in the dispatcher's log"
 if podman logs "$serve" 2>&1 | grep -q "order #$id"; then echo "serve sent the mail though SERVE_DISPATCH=false"; exit 1; fi
+# shop:end
 
 for c in "$serve" "$dispatch"; do podman pod stop -t 50 "$(podman inspect -f '{{.Pod}}' "$c")" >/dev/null; done
 for c in "$serve" "$dispatch"; do

@@ -12,13 +12,15 @@ import (
 // catalog.go, ...). This file is where a feature is switched on: a line in each set, and
 // what it hands the shared parts (its routes, what it deletes with an account, its
 // housekeeping, its demo data). Lines ending in "// shop" are the shop's; `make strip`
-// removes them with the shop's files.
+// removes them with the shop's files. The "extend:" comments mark where a new feature's
+// lines go (docs/extending.md).
 
 var memoryFeatures = wire.NewSet(
 	accountsMemory,
 	catalogMemory, // shop
 	cartMemory,    // shop
 	ordersMemory,  // shop
+	// extend:memory-features (a new feature's memory set goes above this line)
 )
 
 var postgresFeatures = wire.NewSet(
@@ -26,6 +28,7 @@ var postgresFeatures = wire.NewSet(
 	catalogPostgres, // shop
 	cartPostgres,    // shop
 	ordersPostgres,  // shop
+	// extend:postgres-features
 )
 
 // provideRoutes lists every feature's routes for the HTTP transport.
@@ -34,12 +37,14 @@ func provideRoutes(
 	catalog catalogRoutes, // shop
 	cart cartRoutes, // shop
 	orders orderRoutes, // shop
+	// extend:routes-parameters
 ) []httpapi.Feature {
 	return []httpapi.Feature{
 		httpapi.Feature(accounts),
 		httpapi.Feature(catalog), // shop
 		httpapi.Feature(cart),    // shop
 		httpapi.Feature(orders),  // shop
+		// extend:routes
 	}
 }
 

@@ -4,7 +4,7 @@
 //
 // Why: a bcrypt hash is tens of milliseconds of pure CPU. Run one per request and a login
 // flood of 32 connections keeps 32 goroutines runnable, and every other request waits
-// behind them (measured: GET /products p99 from 5 ms to 1.4 s). How the limit adapts to
+// behind them (measured on catalog reads: p99 from 5 ms to 1.4 s). How the limit adapts to
 // other traffic and why the workers run at low priority: see Config and
 // docs/performance.md.
 package bcrypt

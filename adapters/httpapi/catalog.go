@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -228,4 +229,19 @@ func (a catalogAPI) deleteProduct(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// queryID reads a positive id from an optional query parameter given at most once.
+func queryID(c *gin.Context, name string) (int64, bool) {
+	vals := c.QueryArray(name)
+	if len(vals) != 1 {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be given at most once")
+		return 0, false
+	}
+	id, err := strconv.ParseInt(vals[0], 10, 64)
+	if err != nil || id <= 0 {
+		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be a positive integer")
+		return 0, false
+	}
+	return id, true
 }

@@ -53,7 +53,7 @@ func requestID(c *gin.Context) {
 	c.Next()
 }
 
-// route is the route template of the request in OpenAPI form (/products/{id}), or
+// route is the route template of the request in OpenAPI form (/user/{id}), or
 // "unmatched": never the raw path, which would make a log or metric series per id.
 func route(c *gin.Context) string {
 	if p := c.FullPath(); p != "" {

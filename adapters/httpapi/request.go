@@ -207,18 +207,3 @@ func queryInt(c *gin.Context, name string, def int) (int, bool) {
 	}
 	return n, true
 }
-
-// queryID reads a positive id from an optional query parameter given at most once.
-func queryID(c *gin.Context, name string) (int64, bool) {
-	vals := c.QueryArray(name)
-	if len(vals) != 1 {
-		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be given at most once")
-		return 0, false
-	}
-	id, err := strconv.ParseInt(vals[0], 10, 64)
-	if err != nil || id <= 0 {
-		writeProblem(c, http.StatusBadRequest, "invalid_query", name+" must be a positive integer")
-		return 0, false
-	}
-	return id, true
-}

@@ -77,7 +77,7 @@ type api struct {
 }
 
 // Recorder receives each request as it starts and ends: route is the template
-// (/products/{id}) or "unmatched".
+// (/user/{id}) or "unmatched".
 type Recorder interface {
 	Started()
 	Finished(method, route string, status int, d time.Duration)
@@ -174,10 +174,14 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 		return next
 	}
 	return cors.New(cors.Options{
-		AllowedOrigins:   origins,
-		AllowedMethods:   []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
-		AllowedHeaders:   []string{"Authorization", "Content-Type", "Idempotency-Key"},
-		ExposedHeaders:   []string{"Location", "Retry-After", "Idempotent-Replayed"},
+		AllowedOrigins: origins,
+		AllowedMethods: []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
+		AllowedHeaders: []string{"Authorization", "Content-Type",
+			"Idempotency-Key", // shop
+		},
+		ExposedHeaders: []string{"Location", "Retry-After",
+			"Idempotent-Replayed", // shop
+		},
 		AllowCredentials: false,
 		MaxAge:           600,
 	}).Handler(next)

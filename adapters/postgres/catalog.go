@@ -176,7 +176,7 @@ func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int
 }
 
 // CatalogReader implements ports.CatalogReader: the repositories' reads, run on the read
-// replicas when DATABASE_READ_URL is set (see DB.read), else on the primary. Replicas lag
+// replicas when DATABASE_READ_URL is set (see DB.Read), else on the primary. Replicas lag
 // the primary by their replication delay: what this returns may be that old.
 type CatalogReader struct{ db *DB }
 
@@ -187,7 +187,7 @@ func NewCatalogReader(db *DB) CatalogReader { return CatalogReader{db: db} }
 
 // Category implements ports.CatalogReader.
 func (r CatalogReader) Category(ctx context.Context, id int64) (c domain.Category, err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+	err = r.db.Read(ctx, func(ctx context.Context, db *DB) error {
 		c, err = CategoryRepository{db: db}.ByID(ctx, id)
 		return err
 	})
@@ -196,7 +196,7 @@ func (r CatalogReader) Category(ctx context.Context, id int64) (c domain.Categor
 
 // Categories implements ports.CatalogReader.
 func (r CatalogReader) Categories(ctx context.Context, p domain.PageRequest) (page domain.Page[domain.Category], err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+	err = r.db.Read(ctx, func(ctx context.Context, db *DB) error {
 		page, err = CategoryRepository{db: db}.List(ctx, p)
 		return err
 	})
@@ -205,7 +205,7 @@ func (r CatalogReader) Categories(ctx context.Context, p domain.PageRequest) (pa
 
 // Product implements ports.CatalogReader.
 func (r CatalogReader) Product(ctx context.Context, id int64) (p domain.Product, err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+	err = r.db.Read(ctx, func(ctx context.Context, db *DB) error {
 		p, err = ProductRepository{db: db}.ByID(ctx, id)
 		return err
 	})
@@ -214,7 +214,7 @@ func (r CatalogReader) Product(ctx context.Context, id int64) (p domain.Product,
 
 // Products implements ports.CatalogReader.
 func (r CatalogReader) Products(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (page domain.Page[domain.Product], err error) {
-	err = r.db.read(ctx, func(ctx context.Context, db *DB) error {
+	err = r.db.Read(ctx, func(ctx context.Context, db *DB) error {
 		page, err = ProductRepository{db: db}.List(ctx, f, p)
 		return err
 	})

@@ -66,15 +66,17 @@ func (r *replicas) probe() {
 		cancel()
 		if err == nil {
 			r.down.Store(false)
-			r.log.Info("read replicas answer again: catalog reads go to them")
+			r.log.Info("read replicas answer again: reads go to them")
 			return
 		}
 	}
 }
 
-// read runs fn with the DB that serves public reads now: a replica when they are in use
-// and answer, else the primary, within ctx.
-func (d *DB) read(ctx context.Context, fn func(ctx context.Context, db *DB) error) error {
+// Read runs fn with the DB that serves public reads now: a replica when they are in use
+// and answer, else the primary, within ctx. A repository sends a read to the replicas by
+// running it through Read (CatalogReader does); what it reads may be as old as the
+// replicas' lag.
+func (d *DB) Read(ctx context.Context, fn func(ctx context.Context, db *DB) error) error {
 	if r := d.replicas; r != nil && !r.down.Load() {
 		rctx, cancel := context.WithTimeout(ctx, r.timeout)
 		err := fn(rctx, r.db)

@@ -2,6 +2,7 @@ package usecase_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -296,3 +297,5 @@ func TestOrderVisibility(t *testing.T) {
 		t.Errorf("deleted user's cart survives: %+v", c)
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -12,7 +12,7 @@ import (
 
 // Housekeeping deletes state that has outlived its use, on a timer: expired throttling
 // records and sessions, outbox mail sent (or given up) more than SentMailKept ago, and
-// what the features add (orders: Idempotency-Keys after IdempotencyKeyLifetime). Every step is an idempotent delete of what is
+// what the features add (their Sweeps). Every step is an idempotent delete of what is
 // expired when it runs, so any number of processes may run it on one store.
 type Housekeeping struct {
 	attempts ports.AttemptCounter
@@ -51,7 +51,7 @@ func (h *Housekeeping) Every(d time.Duration) {
 }
 
 // NewHousekeeping builds the sweeper.
-// extra are the features' own sweeps (orders: spent Idempotency-Keys).
+// extra are the features' own sweeps.
 func NewHousekeeping(attempts ports.AttemptCounter, sessions ports.SessionRepository, outbox ports.Outbox,
 	clock ports.Clock, log *slog.Logger, extra Sweeps) *Housekeeping {
 	return &Housekeeping{attempts: attempts, sessions: sessions, extra: extra, outbox: outbox, clock: clock,

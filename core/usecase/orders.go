@@ -158,7 +158,7 @@ func (s *Orders) Get(ctx context.Context, actor domain.User, id int64) (domain.O
 	return o, nil
 }
 
-// IdempotencyKeyLifetime: a retried checkout older than this is a new order.
+// IdempotencyKeyLifetime is how long a checkout is replayed: a retry older than this is a new order.
 const IdempotencyKeyLifetime = 24 * time.Hour
 
 // IdempotencySweep is the orders feature's housekeeping: Idempotency-Keys older than

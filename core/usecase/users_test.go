@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -233,5 +232,3 @@ func TestEnsureAdminPromotesAndResetsPassword(t *testing.T) {
 		t.Error("EnsureAdmin accepted a short password")
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -127,7 +127,7 @@ func TestSwaggerUIAuthorizeAndTryItOut(t *testing.T) {
 	tctx, cancelTimeout := context.WithTimeout(ctx, 40*time.Second)
 	defer cancelTimeout()
 
-	const getCart = "#operations-cart-getCart"
+	const getMe = "#operations-users-getMe"
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(tctx, actions...); err != nil {
@@ -154,10 +154,10 @@ func TestSwaggerUIAuthorizeAndTryItOut(t *testing.T) {
 		return v
 	}
 
-	step("open /docs", chromedp.Navigate(base+"/docs"), chromedp.WaitVisible(`.btn.authorize`), chromedp.WaitVisible(getCart))
+	step("open /docs", chromedp.Navigate(base+"/docs"), chromedp.WaitVisible(`.btn.authorize`), chromedp.WaitVisible(getMe))
 	// Protected operations show the lock; public ones do not.
-	lockOnCart := eval(`String(!!document.querySelector("#operations-cart-getCart .authorization__btn"))`)
-	lockOnProducts := eval(`String(!!document.querySelector("#operations-catalog-listProducts .authorization__btn"))`)
+	lockOnMe := eval(`String(!!document.querySelector("#operations-users-getMe .authorization__btn"))`)
+	lockOnHealth := eval(`String(!!document.querySelector("#operations-operations-healthz .authorization__btn"))`)
 
 	step("authorize with the OAuth2 password flow",
 		chromedp.Click(`.btn.authorize`),
@@ -169,25 +169,25 @@ func TestSwaggerUIAuthorizeAndTryItOut(t *testing.T) {
 		chromedp.Click(`.auth-btn-wrapper .btn-done`),
 		chromedp.WaitNotPresent(`.modal-ux`),
 	)
-	step("try out GET /cart",
-		chromedp.Click(getCart+` .opblock-summary-control`),
-		chromedp.WaitVisible(getCart+` .try-out__btn`),
-		chromedp.Click(getCart+` .try-out__btn`),
-		chromedp.WaitVisible(getCart+` .execute`),
-		chromedp.Click(getCart+` .execute`),
-		chromedp.WaitVisible(getCart+` .live-responses-table tbody .response-col_status`),
+	step("try out GET /user/me",
+		chromedp.Click(getMe+` .opblock-summary-control`),
+		chromedp.WaitVisible(getMe+` .try-out__btn`),
+		chromedp.Click(getMe+` .try-out__btn`),
+		chromedp.WaitVisible(getMe+` .execute`),
+		chromedp.Click(getMe+` .execute`),
+		chromedp.WaitVisible(getMe+` .live-responses-table tbody .response-col_status`),
 	)
-	status := text(getCart + ` .live-responses-table tbody .response-col_status`)
-	body := text(getCart + ` .live-responses-table tbody .response-col_description`)
+	status := text(getMe + ` .live-responses-table tbody .response-col_status`)
+	body := text(getMe + ` .live-responses-table tbody .response-col_description`)
 	shot := screenshot(ctx)
 	if !strings.HasPrefix(strings.TrimSpace(status), "200") {
-		t.Fatalf("GET /cart in Swagger UI answered %q, want 200 (screenshot: %s)", status, shot)
+		t.Fatalf("GET /user/me in Swagger UI answered %q, want 200 (screenshot: %s)", status, shot)
 	}
-	if !strings.Contains(body, `"items": []`) || !strings.Contains(body, `"total_cents": 0`) {
-		t.Errorf("response shown on the page = %q, want the empty cart", body)
+	if !strings.Contains(body, `"email": "browser@example.com"`) {
+		t.Errorf("response shown on the page = %q, want the signed-in account", body)
 	}
-	if lockOnCart != "true" || lockOnProducts != "false" {
-		t.Errorf("lock icons: GET /cart %s (want true), GET /products %s (want false)", lockOnCart, lockOnProducts)
+	if lockOnMe != "true" || lockOnHealth != "false" {
+		t.Errorf("lock icons: GET /user/me %s (want true), GET /healthz %s (want false)", lockOnMe, lockOnHealth)
 	}
 
 	mu.Lock()
@@ -226,7 +226,7 @@ func screenshot(ctx context.Context) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Sprintf("(none: %v)", err)
 	}
-	path := filepath.Join(dir, "swagger-ui-get-cart.png")
+	path := filepath.Join(dir, "swagger-ui-get-me.png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		return fmt.Sprintf("(none: %v)", err)
 	}

@@ -28,6 +28,7 @@ func TestMemory(t *testing.T) {
 			memory.NewCartRepository(s),        // shop
 			memory.NewOrderRepository(s),       // shop
 			memory.NewIdempotencyRepository(s), // shop
+			// extend:memory-adapters
 		)
 	})
 }
@@ -45,7 +46,7 @@ func TestPostgres(t *testing.T) {
 // server connection, so anything that leans on session state fails here.
 func TestPostgresThroughPgBouncer(t *testing.T) {
 	t.Parallel()
-	bouncer := pgtest.StartPgBouncer(t, pgtest.ServerURL(), "transaction", 10)
+	bouncer := pgtest.StartPgBouncer(t, pgtest.ServerURL(t), "transaction", 10)
 	contract.Run(t, postgresStore(func(t *testing.T) (string, postgres.Options) {
 		direct := pgtest.NewDatabase(t)
 		pooled := bouncer.URL(direct)
@@ -72,6 +73,7 @@ func postgresStore(open func(t *testing.T) (string, postgres.Options)) contract.
 			postgres.NewCartRepository(db),        // shop
 			postgres.NewOrderRepository(db),       // shop
 			postgres.NewIdempotencyRepository(db), // shop
+			// extend:postgres-adapters
 		)
 	}
 }

@@ -58,14 +58,6 @@ var fastDispatch = usecase.DispatcherConfig{
 // option adjusts a test server's environment before it starts.
 type option func(env map[string]string)
 
-// withSMTP sends mail to the given test SMTP server.
-func withSMTP(addr string) option {
-	return func(env map[string]string) {
-		env["SMTP_URL"] = "smtp://" + addr
-		env["MAIL_FROM"] = "shop@hexashop.test"
-	}
-}
-
 // withEnv sets environment variables of the server (name, value, name, value, ...).
 func withEnv(kv ...string) option {
 	return func(env map[string]string) {

@@ -321,3 +321,11 @@ func TestRestartedDispatcherLosesNoMail(t *testing.T) {
 		}
 	}
 }
+
+// withSMTP sends mail to the given test SMTP server.
+func withSMTP(addr string) option {
+	return func(env map[string]string) {
+		env["SMTP_URL"] = "smtp://" + addr
+		env["MAIL_FROM"] = "shop@hexashop.test"
+	}
+}

@@ -19,7 +19,7 @@ func TestBehindPgBouncerInTransactionMode(t *testing.T) {
 	t.Parallel()
 	// A pool much smaller than the clients: consecutive statements of one client land on
 	// different server connections all the time.
-	bouncer := pgtest.StartPgBouncer(t, pgtest.ServerURL(), "transaction", 4)
+	bouncer := pgtest.StartPgBouncer(t, pgtest.ServerURL(t), "transaction", 4)
 
 	t.Run("every flow works under concurrency, with no 500", func(t *testing.T) {
 		t.Parallel()

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,28 +46,116 @@ var (
 	createMu  sync.Mutex
 )
 
-// Main finds a server, prepares the template, runs the tests and cleans up. Use it as
-// `func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }`.
+// Main runs the tests and cleans up after them. Use it as
+// `func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }`. The server is found, and
+// the template migrated, when a test first asks for a database (NewDatabase,
+// ServerURL): a run of only the package's tests that need none (make test-unit) needs
+// no Postgres, and a run that does need one fails in that test, saying how to provide
+// it.
 func Main(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	url, how, stop, err := findServer(ctx)
+	code := m.Run()
+	if setup.done {
+		if setup.template != "" {
+			_ = exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+ident(setup.template)+" WITH (FORCE)")
+		}
+		if setup.stop != nil {
+			setup.stop()
+		}
+	}
+	return code
+}
+
+var setup struct {
+	once     sync.Once
+	done     bool
+	err      error
+	template string // set once made, so Main drops it
+	stop     func()
+}
+
+// ensure finds the server and prepares the template, once per test binary; it fails t
+// with the way to provide a server when there is none.
+func ensure(t testing.TB) {
+	t.Helper()
+	setup.once.Do(func() {
+		setup.done = true
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		url, how, stop, err := findServer(ctx)
+		if err != nil {
+			setup.err = fmt.Errorf("%w\n%s", err, help)
+			return
+		}
+		setup.stop = stop
+		fmt.Fprintf(os.Stderr, "pgtest: using %s\n", how)
+		serverURL = url
+		sweepStale(ctx)
+		template = dbPrefix + "tmpl_" + suffix()
+		setup.template = template // dropped by Main even when the migration below fails
+		if err := createTemplate(ctx); err != nil {
+			setup.err = fmt.Errorf("prepare template database: %w", err)
+		}
+	})
+	if setup.err != nil {
+		t.Fatalf("pgtest: FAIL: %v", setup.err)
+	}
+}
+
+// staleAfter is the age past which a database this harness made is an orphan: no test
+// run lasts that long. A run that panics (the process dies before Main's cleanup) or is
+// killed leaves its template behind; the next run on the server drops it.
+const staleAfter = time.Hour
+
+// sweepStale drops the databases of earlier runs that are older than staleAfter (their
+// names carry their creation time; names without one are from before it did). It never
+// forces: a database still in use is left alone.
+func sweepStale(ctx context.Context) {
+	conn, err := pgx.Connect(ctx, serverURL)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "pgtest: FAIL: %v\n%s", err, help)
-		return 1
+		return
 	}
-	defer stop()
-	fmt.Fprintf(os.Stderr, "pgtest: using %s\n", how)
-	serverURL = url
-	template = dbPrefix + "tmpl_" + suffix()
-	if err := createTemplate(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "pgtest: FAIL: prepare template database: %v\n", err)
-		return 1
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, dbPrefix)
+	if err != nil {
+		return
 	}
-	defer func() {
-		_ = exec(context.Background(), serverURL, "DROP DATABASE IF EXISTS "+ident(template)+" WITH (FORCE)")
-	}()
-	return m.Run()
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	swept := 0
+	for _, name := range names {
+		rest := strings.TrimPrefix(name, dbPrefix)
+		if !strings.HasPrefix(rest, "tmpl_") && !strings.HasPrefix(rest, "t_") {
+			continue // not one of ours: a developer's own database, say
+		}
+		if made, ok := madeAt(name); ok && time.Since(made) < staleAfter {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident(name)); err == nil {
+			swept++
+		}
+	}
+	if swept > 0 {
+		fmt.Fprintf(os.Stderr, "pgtest: dropped %d databases that earlier runs left behind\n", swept)
+	}
+}
+
+// madeAt reads the creation time suffix() put in a database name.
+func madeAt(name string) (time.Time, bool) {
+	_, tail, ok := strings.Cut(strings.TrimPrefix(name, dbPrefix), "_")
+	if !ok {
+		return time.Time{}, false
+	}
+	stamp, _, ok := strings.Cut(tail, "_")
+	if !ok {
+		return time.Time{}, false
+	}
+	secs, err := strconv.ParseInt(stamp, 36, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(secs, 0), true
 }
 
 const help = `Integration tests need PostgreSQL. Provide one of:
@@ -144,6 +233,7 @@ func createTemplate(ctx context.Context) error {
 // database is dropped when t ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	ensure(t) // makes the template
 	return newDatabase(t, template)
 }
 
@@ -156,9 +246,7 @@ func NewEmptyDatabase(t testing.TB) string {
 
 func newDatabase(t testing.TB, from string) string {
 	t.Helper()
-	if serverURL == "" {
-		t.Fatal("pgtest: NewDatabase without pgtest.Main in TestMain")
-	}
+	ensure(t)
 	name := dbPrefix + "t_" + suffix()
 	createMu.Lock() // a template may feed one CREATE DATABASE at a time
 	err := exec(context.Background(), serverURL, "CREATE DATABASE "+ident(name)+" TEMPLATE "+ident(from))
@@ -210,11 +298,19 @@ var dbPrefix = domain.Identifier() + "_"
 // ident quotes a database name for SQL: a renamed fork's name may hold any character.
 func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
 
-func suffix() string { return strings.ToLower(rand.Text()[:12]) }
+// suffix makes a database name unique and dated: the creation time (Unix seconds, base
+// 36), then random letters, so that sweepStale can tell an orphan's age.
+func suffix() string {
+	return strconv.FormatInt(time.Now().Unix(), 36) + "_" + strings.ToLower(rand.Text()[:8])
+}
 
-// ServerURL is an admin URL of the server Main chose (database postgres, or the one
+// ServerURL is an admin URL of the server the harness chose (database postgres, or the one
 // TEST_DATABASE_URL names).
-func ServerURL() string { return serverURL }
+func ServerURL(t testing.TB) string {
+	t.Helper()
+	ensure(t)
+	return serverURL
+}
 
 // DropDatabase drops the database at dbURL now (to test what happens when it is gone).
 func DropDatabase(t testing.TB, dbURL string) {

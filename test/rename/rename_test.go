@@ -1,3 +1,5 @@
+//go:build template
+
 // Package rename tests `make rename` as a team forking the template runs it: on a copy of
 // this working tree, then building, checking and testing the renamed copy.
 package rename_test

@@ -1,5 +1,5 @@
 -- Catalog, carts, orders, idempotency keys and the mail outbox. (The shop's parts are
--- between shop:begin and shop:end; make strip removes them.)
+-- marked: make strip removes them.)
 
 -- shop:begin
 CREATE TABLE categories (

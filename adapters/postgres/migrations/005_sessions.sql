@@ -26,8 +26,9 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
 
--- Housekeeping expires Idempotency-Keys after 24 hours and delivered mail after 7 days.
+-- Housekeeping expires delivered mail after 7 days,
 -- shop:begin
+-- and Idempotency-Keys after 24 hours.
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 -- shop:end
 CREATE INDEX outbox_finished ON outbox (coalesce(sent_at, failed_at)) WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
