@@ -138,6 +138,15 @@ func run(dir, module, service, display string) error {
 			return fmt.Errorf("gofmt: %w", err)
 		}
 	}
+	// The OpenAPI bundle is generated from docs/api: make it again from the renamed
+	// fragments rather than trust two renamed copies to stay byte for byte the same.
+	if _, err := os.Stat(filepath.Join(dir, "cmd", "openapi-bundle")); err == nil {
+		cmd := exec.Command("go", "run", "./cmd/openapi-bundle")
+		cmd.Dir, cmd.Stdout, cmd.Stderr = dir, os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("openapi-bundle: %w", err)
+		}
+	}
 	fmt.Printf("renamed %s (%s, %q) to %s (%s, %q): %d files rewritten, %d moved\n",
 		old.module, old.service, old.display, to.module, to.service, to.display, len(changed), moved)
 	fmt.Println("next: git add -A && make check && make test, then commit")

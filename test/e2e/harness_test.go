@@ -79,11 +79,6 @@ func inMemory() option { return func(env map[string]string) { env[memoryMode] = 
 // memoryMode is the harness's own marker in a test server's environment.
 const memoryMode = "_E2E_IN_MEMORY"
 
-// housekeepingEvery makes the server sweep expired state every d (default: a minute).
-func housekeepingEvery(d time.Duration) option {
-	return func(env map[string]string) { env[housekeepingKey] = d.String() }
-}
-
 const housekeepingKey = "_E2E_HOUSEKEEPING"
 
 // startServer wires the Postgres application exactly as `hexashop serve` does and serves
@@ -300,10 +295,4 @@ func wantProblem(t *testing.T, r response, status int, code string) map[string]a
 		t.Fatalf("problem = %v, want code %q status %d with title and type", p, code, status)
 	}
 	return p
-}
-
-// id reads the "id" of a JSON object answer.
-func id(t testing.TB, r response) int64 {
-	t.Helper()
-	return int64(r.JSON(t)["id"].(float64))
 }

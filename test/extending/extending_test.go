@@ -119,8 +119,9 @@ func apply(t *testing.T, dir string, d directive) string {
 		}
 		lines := strings.SplitAfter(string(b), "\n")
 		at := slices.IndexFunc(lines, func(l string) bool {
-			c := strings.TrimSpace(l)
-			return strings.HasPrefix(c, "//") && strings.Contains(c, d.marker)
+			c, ok := strings.CutPrefix(strings.TrimSpace(l), "//")
+			words := strings.Fields(c)
+			return ok && len(words) > 0 && words[0] == d.marker
 		})
 		if at < 0 {
 			t.Fatalf("docs/extending.md:%d: no marker comment %q in %s", d.line, d.marker, d.path)

@@ -109,3 +109,14 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// housekeepingEvery makes the server sweep expired state every d (default: a minute).
+func housekeepingEvery(d time.Duration) option {
+	return func(env map[string]string) { env[housekeepingKey] = d.String() }
+}
+
+// id reads the "id" of a JSON object answer.
+func id(t testing.TB, r response) int64 {
+	t.Helper()
+	return int64(r.JSON(t)["id"].(float64))
+}
