@@ -14,13 +14,13 @@ type Catalog interface {
 	ListCategories(ctx context.Context, page domain.PageRequest) (domain.Page[domain.Category], error)
 	GetCategory(ctx context.Context, id int64) (domain.Category, error)
 	CreateCategory(ctx context.Context, actor domain.User, name string) (domain.Category, error)
-	DeleteCategory(ctx context.Context, actor domain.User, id int64) error
+	DeleteCategory(ctx context.Context, actor domain.User, id int64, pre Precondition[domain.Category]) error
 
 	ListProducts(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
 	GetProduct(ctx context.Context, id int64) (domain.Product, error)
 	CreateProduct(ctx context.Context, actor domain.User, in NewProductInput) (domain.Product, error)
-	UpdateProduct(ctx context.Context, actor domain.User, id int64, patch domain.ProductPatch) (domain.Product, error)
-	DeleteProduct(ctx context.Context, actor domain.User, id int64) error
+	UpdateProduct(ctx context.Context, actor domain.User, id int64, patch domain.ProductPatch, pre Precondition[domain.Product]) (domain.Product, error)
+	DeleteProduct(ctx context.Context, actor domain.User, id int64, pre Precondition[domain.Product]) error
 }
 
 // NewProductInput is a product to create, as a client sent it (nil: not given).
@@ -54,6 +54,9 @@ type ProductRepository interface {
 	// Create returns domain.UnknownCategory for a missing category.
 	Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error)
 	ByID(ctx context.Context, id int64) (domain.Product, error)
+	// Lock reads the live product and holds it until the transaction in ctx ends, so a
+	// check of its current state and the write that follows see no change in between.
+	Lock(ctx context.Context, id int64) (domain.Product, error)
 	// List returns catalog products ordered by id.
 	List(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
 	// Update overwrites the fields of product id (domain.UnknownCategory as for Create).
@@ -82,3 +85,9 @@ type CatalogReader interface {
 	// Products returns catalog products ordered by id.
 	Products(ctx context.Context, filter ProductFilter, page domain.PageRequest) (domain.Page[domain.Product], error)
 }
+
+// A Precondition is the caller's condition on the current state of what it changes
+// (HTTP's If-Match): the use case checks it on the current value, inside the writing
+// transaction, and changes nothing when it is false (domain.ErrPreconditionFailed). Nil
+// is no condition.
+type Precondition[T any] func(current T) bool

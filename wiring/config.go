@@ -50,25 +50,28 @@ type Config struct {
 	MigrateOnStart    bool          // MIGRATE_ON_START: serve migrates (else it only checks)
 	Warnings          []string      // things worth logging at start-up
 
-	PasswordWorkers      int           // PASSWORD_CONCURRENCY
-	PasswordQueueTimeout time.Duration // PASSWORD_QUEUE_TIMEOUT
-	PasswordNice         int           // PASSWORD_NICE
-	RequestTimeout       time.Duration // REQUEST_TIMEOUT
-	DBConnectTimeout     time.Duration // DB_CONNECT_TIMEOUT
-	DBAcquireTimeout     time.Duration // DB_ACQUIRE_TIMEOUT
-	DBMaxConns           int           // DB_MAX_CONNS; 0: pgx's default
-	DBPooler             string        // DB_POOLER: "" (direct) or "transaction"
-	DatabaseDirectURL    string        // DATABASE_DIRECT_URL: the primary itself, for migrations
-	DatabaseReadURL      string        // DATABASE_READ_URL: read replicas for public catalog reads
-	DBReadTimeout        time.Duration // DB_READ_TIMEOUT
-	TrustedProxies       []string      // TRUSTED_PROXIES
-	CORSOrigins          []string      // CORS_ALLOWED_ORIGINS
-	Throttle             usecase.ThrottleConfig
-	Sessions             usecase.SessionConfig // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
-	MetricsAddr          string                // METRICS_ADDR; "" disables the private listener
-	TracesEndpoint       string                // from OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; "" disables tracing
-	LogJSON              bool                  // LOG_FORMAT=json (else text)
-	LogLevel             slog.Level            // LOG_LEVEL
+	PasswordWorkers       int           // PASSWORD_CONCURRENCY
+	PasswordQueueTimeout  time.Duration // PASSWORD_QUEUE_TIMEOUT
+	PasswordNice          int           // PASSWORD_NICE
+	RequestTimeout        time.Duration // REQUEST_TIMEOUT
+	CatalogMaxAge         time.Duration // CATALOG_MAX_AGE; 0: shared caches must revalidate // shop
+	CatalogStale          time.Duration // CATALOG_STALE_WHILE_REVALIDATE // shop
+	CatalogRequireIfMatch bool          // CATALOG_REQUIRE_IF_MATCH // shop
+	DBConnectTimeout      time.Duration // DB_CONNECT_TIMEOUT
+	DBAcquireTimeout      time.Duration // DB_ACQUIRE_TIMEOUT
+	DBMaxConns            int           // DB_MAX_CONNS; 0: pgx's default
+	DBPooler              string        // DB_POOLER: "" (direct) or "transaction"
+	DatabaseDirectURL     string        // DATABASE_DIRECT_URL: the primary itself, for migrations
+	DatabaseReadURL       string        // DATABASE_READ_URL: read replicas for public catalog reads
+	DBReadTimeout         time.Duration // DB_READ_TIMEOUT
+	TrustedProxies        []string      // TRUSTED_PROXIES
+	CORSOrigins           []string      // CORS_ALLOWED_ORIGINS
+	Throttle              usecase.ThrottleConfig
+	Sessions              usecase.SessionConfig // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
+	MetricsAddr           string                // METRICS_ADDR; "" disables the private listener
+	TracesEndpoint        string                // from OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; "" disables tracing
+	LogJSON               bool                  // LOG_FORMAT=json (else text)
+	LogLevel              slog.Level            // LOG_LEVEL
 }
 
 // DemoMode reports whether the service runs on the in-memory store with demo data.
@@ -141,6 +144,14 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 	if cfg.ShutdownTimeout, err = duration(getenv, "SHUTDOWN_TIMEOUT", 30*time.Second); err != nil {
 		errs = append(errs, err)
 	}
+	// shop:begin
+	if cfg.CatalogMaxAge, err = optionalDuration(getenv, "CATALOG_MAX_AGE", 5*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.CatalogStale, err = optionalDuration(getenv, "CATALOG_STALE_WHILE_REVALIDATE", 30*time.Second); err != nil {
+		errs = append(errs, err)
+	}
+	// shop:end
 	if cfg.RequestTimeout, err = duration(getenv, "REQUEST_TIMEOUT", 5*time.Second); err != nil {
 		errs = append(errs, err)
 	}
@@ -180,6 +191,15 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 			bad(b.name, "must be true or false, got %q", v)
 		}
 	}
+	// shop:begin
+	switch v := getenv("CATALOG_REQUIRE_IF_MATCH"); v {
+	case "", "false", "0":
+	case "true", "1":
+		cfg.CatalogRequireIfMatch = true
+	default:
+		bad("CATALOG_REQUIRE_IF_MATCH", "must be true or false, got %q", v)
+	}
+	// shop:end
 	if cfg.DemoMode() {
 		for _, v := range []string{"DATABASE_DIRECT_URL", "DATABASE_READ_URL", "DB_POOLER"} {
 			if getenv(v) != "" {
@@ -314,6 +334,23 @@ func orDefault(v, def string) string {
 	}
 	return v
 }
+
+// shop:begin
+// optionalDuration is a duration that may be 0 (off), in whole seconds as HTTP caching
+// counts them.
+func optionalDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d%time.Second != 0 {
+		return def, fmt.Errorf("%s: must be 0 or a whole number of seconds like 5s or 1m, got %q", name, v)
+	}
+	return d, nil
+}
+
+// shop:end
 
 func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
 	v := getenv(name)

@@ -43,6 +43,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"client id":                {map[string]string{"JWT_CLIENT_ID": "a b"}, "JWT_CLIENT_ID"},
 		"alg":                      {map[string]string{"JWT_ALG": "HS256"}, "JWT_ALG"},
 		"jwks max age":             {map[string]string{"JWKS_MAX_AGE": "-1m"}, "JWKS_MAX_AGE"},
+		"catalog max age":          {map[string]string{"CATALOG_MAX_AGE": "1.5s"}, "CATALOG_MAX_AGE"},                              // shop
+		"catalog stale":            {map[string]string{"CATALOG_STALE_WHILE_REVALIDATE": "-1s"}, "CATALOG_STALE_WHILE_REVALIDATE"}, // shop
+		"catalog if-match":         {map[string]string{"CATALOG_REQUIRE_IF_MATCH": "yes"}, "CATALOG_REQUIRE_IF_MATCH"},             // shop
 		"leeway":                   {map[string]string{"JWT_LEEWAY": "2m"}, "JWT_LEEWAY"},
 		"verify cache":             {map[string]string{"JWT_VERIFY_CACHE": "-1"}, "JWT_VERIFY_CACHE"},
 		"weak secret in demo":      {map[string]string{"JWT_SECRET": "short"}, "JWT_SECRET"},

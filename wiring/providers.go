@@ -75,6 +75,7 @@ func provideHTTPOptions(cfg Config, inFlight requestsInFlight, m *metrics.Metric
 	return httpapi.Options{
 		RequestTimeout: cfg.RequestTimeout, ReadyTimeout: readyTimeout,
 		Issuer: cfg.JWTIssuer, JWKSMaxAge: cfg.JWKSMaxAge,
+		CatalogMaxAge: cfg.CatalogMaxAge, CatalogStale: cfg.CatalogStale, CatalogRequireIfMatch: cfg.CatalogRequireIfMatch, // shop
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, InFlight: inFlight, Recorder: m,
 		TracerProvider: tp,
 	}

@@ -2,9 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -72,7 +76,7 @@ func (a catalogAPI) listCategories(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toPage(page, toCategoryResponse))
+	a.publicRead(c, toPage(page, toCategoryResponse))
 }
 
 func (a catalogAPI) getCategory(c *gin.Context) {
@@ -85,7 +89,7 @@ func (a catalogAPI) getCategory(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toCategoryResponse(cat))
+	a.publicRead(c, toCategoryResponse(cat))
 }
 
 func (a catalogAPI) createCategory(c *gin.Context) {
@@ -109,7 +113,11 @@ func (a catalogAPI) deleteCategory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := a.catalog.DeleteCategory(c.Request.Context(), currentUser(c), id); err != nil {
+	pre, ok := ifMatch(a, c, toCategoryResponse)
+	if !ok {
+		return
+	}
+	if err := a.catalog.DeleteCategory(c.Request.Context(), currentUser(c), id, pre); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -134,7 +142,7 @@ func (a catalogAPI) listProducts(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toPage(page, toProductResponse))
+	a.publicRead(c, toPage(page, toProductResponse))
 }
 
 func (a catalogAPI) getProduct(c *gin.Context) {
@@ -147,7 +155,7 @@ func (a catalogAPI) getProduct(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toProductResponse(p))
+	a.publicRead(c, toProductResponse(p))
 }
 
 type createProductRequest struct {
@@ -211,12 +219,22 @@ func (a catalogAPI) patchProduct(c *gin.Context) {
 		price := domain.Cents(*req.PriceCents)
 		patch.Price = &price
 	}
-	p, err := a.catalog.UpdateProduct(c.Request.Context(), currentUser(c), id, patch)
+	pre, ok := ifMatch(a, c, toProductResponse)
+	if !ok {
+		return
+	}
+	p, err := a.catalog.UpdateProduct(c.Request.Context(), currentUser(c), id, patch, pre)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toProductResponse(p))
+	out, err := json.Marshal(toProductResponse(p))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("ETag", etagOf(out)) // the new version's, as GET /products/{id} will give it
+	c.Data(http.StatusOK, "application/json; charset=utf-8", out)
 }
 
 func (a catalogAPI) deleteProduct(c *gin.Context) {
@@ -224,7 +242,11 @@ func (a catalogAPI) deleteProduct(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := a.catalog.DeleteProduct(c.Request.Context(), currentUser(c), id); err != nil {
+	pre, ok := ifMatch(a, c, toProductResponse)
+	if !ok {
+		return
+	}
+	if err := a.catalog.DeleteProduct(c.Request.Context(), currentUser(c), id, pre); err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -244,4 +266,71 @@ func queryID(c *gin.Context, name string) (int64, bool) {
 		return 0, false
 	}
 	return id, true
+}
+
+// publicRead answers a public catalog read with the encoded body, a strong ETag (a hash
+// of exactly those bytes) and how long shared caches may keep it; a client or cache that
+// already holds this representation (If-None-Match) gets 304 and no body.
+func (a catalogAPI) publicRead(c *gin.Context, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	etag := etagOf(body)
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", a.catalogCacheControl())
+	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+// catalogCacheControl is the Cache-Control of public catalog reads.
+func (a catalogAPI) catalogCacheControl() string {
+	if a.opts.CatalogMaxAge <= 0 {
+		return "public, no-cache"
+	}
+	cc := fmt.Sprintf("public, max-age=%d", int(a.opts.CatalogMaxAge.Seconds()))
+	if a.opts.CatalogStale > 0 {
+		cc += fmt.Sprintf(", stale-while-revalidate=%d", int(a.opts.CatalogStale.Seconds()))
+	}
+	return cc
+}
+
+// etagOf is the strong ETag of an encoded representation: a hash of exactly its bytes, so
+// any change to what a client would read changes it.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+}
+
+// ifMatch turns the request's If-Match into a precondition on the current value, compared
+// as its public representation's ETag (strong comparison, RFC 9110 §13.1.1: a weak tag
+// never matches; "*" matches whatever exists). Without If-Match there is no condition,
+// unless CATALOG_REQUIRE_IF_MATCH makes one required: then 428, and false.
+func ifMatch[T, R any](a catalogAPI, c *gin.Context, represent func(T) R) (ports.Precondition[T], bool) {
+	header := c.GetHeader("If-Match")
+	if header == "" {
+		if a.opts.CatalogRequireIfMatch {
+			writeProblem(c, http.StatusPreconditionRequired, "precondition_required",
+				"send If-Match with the ETag of the version you change (from a GET)")
+			return nil, false
+		}
+		return nil, true
+	}
+	return func(current T) bool {
+		body, err := json.Marshal(represent(current))
+		if err != nil {
+			return false
+		}
+		tag := etagOf(body)
+		for _, t := range strings.Split(header, ",") {
+			if t = strings.TrimSpace(t); t == "*" || t == tag {
+				return true
+			}
+		}
+		return false
+	}, true
 }

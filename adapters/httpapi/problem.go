@@ -59,6 +59,7 @@ var statusOf = map[domain.Kind]int{
 	domain.KindUnauthenticated: http.StatusUnauthorized,
 	domain.KindThrottled:       http.StatusTooManyRequests,
 	domain.KindUnavailable:     http.StatusServiceUnavailable,
+	domain.KindStale:           http.StatusPreconditionFailed,
 }
 
 // domainError returns the domain error in err, turning a request that ran out of time

@@ -58,6 +58,16 @@ type Options struct {
 	Issuer string
 	// JWKSMaxAge is how long clients and caches may keep the key set.
 	JWKSMaxAge time.Duration
+	// shop:begin
+	// CatalogMaxAge is how long shared caches and clients may keep a public catalog read
+	// (Cache-Control max-age); 0 makes them revalidate every time (no-cache, with the
+	// ETag). CatalogStale lets them serve it that much longer while they revalidate
+	// (stale-while-revalidate); 0 leaves it out.
+	CatalogMaxAge, CatalogStale time.Duration
+	// CatalogRequireIfMatch makes If-Match required on changes of products and
+	// categories (428 without one), so that no admin overwrites another's edit unseen.
+	CatalogRequireIfMatch bool
+	// shop:end
 	// InFlight, when set, is kept equal to the number of requests being served that are
 	// not password work (every route but the token endpoint, registration and password
 	// change); the

@@ -122,6 +122,11 @@ func (r ProductRepository) ByID(ctx context.Context, id int64) (domain.Product, 
 	return r.product(row), nil
 }
 
+// Lock implements ports.ProductRepository: a transaction holds the whole store already.
+func (r ProductRepository) Lock(ctx context.Context, id int64) (domain.Product, error) {
+	return r.ByID(ctx, id)
+}
+
 // List implements ports.ProductRepository.
 func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (domain.Page[domain.Product], error) {
 	defer r.s.lock(ctx)()

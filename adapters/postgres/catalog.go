@@ -109,6 +109,12 @@ func (r ProductRepository) ByID(ctx context.Context, id int64) (domain.Product, 
 	return one(scanProduct(r.db.q(ctx).QueryRow(ctx, productSelect+` WHERE p.id = $1 AND p.deleted_at IS NULL`, id)))
 }
 
+// Lock implements ports.ProductRepository: the row stays locked (FOR UPDATE) until the
+// caller's transaction ends.
+func (r ProductRepository) Lock(ctx context.Context, id int64) (domain.Product, error) {
+	return one(scanProduct(r.db.q(ctx).QueryRow(ctx, productSelect+` WHERE p.id = $1 AND p.deleted_at IS NULL FOR UPDATE OF p`, id)))
+}
+
 // List implements ports.ProductRepository.
 func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p domain.PageRequest) (domain.Page[domain.Product], error) {
 	if f.CategoryID == 0 {

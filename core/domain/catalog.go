@@ -26,6 +26,10 @@ const (
 var (
 	ErrCategoryNameTaken = &Error{Kind: KindConflict, Code: "category_name_taken", Detail: "a category with this name already exists"}
 	ErrCategoryInUse     = &Error{Kind: KindConflict, Code: "category_in_use", Detail: "products still belong to this category"}
+	// ErrPreconditionFailed: the caller's copy (its If-Match) is not the current one;
+	// nothing was changed. Read it again, then decide.
+	ErrPreconditionFailed = &Error{Kind: KindStale, Code: "precondition_failed",
+		Detail: "the resource changed since the version you name; read it again"}
 )
 
 // UnknownCategory is the invalid-input error for a category_id that names no category.

@@ -69,11 +69,23 @@ func (c *Catalog) CreateCategory(ctx context.Context, actor domain.User, name st
 }
 
 // DeleteCategory is admin-only; a category in use stays.
-func (c *Catalog) DeleteCategory(ctx context.Context, actor domain.User, id int64) error {
+func (c *Catalog) DeleteCategory(ctx context.Context, actor domain.User, id int64, pre ports.Precondition[domain.Category]) error {
 	if err := requireAdmin(actor); err != nil {
 		return err
 	}
-	if err := c.categories.Delete(ctx, id); err != nil {
+	err := c.tx.InTx(ctx, func(ctx context.Context) error {
+		if pre != nil { // a category never changes, it only goes: reading it is enough
+			current, err := c.categories.ByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !pre(current) {
+				return domain.ErrPreconditionFailed
+			}
+		}
+		return c.categories.Delete(ctx, id)
+	})
+	if err != nil {
 		return fmt.Errorf("delete category %d: %w", id, err)
 	}
 	return nil
@@ -123,15 +135,21 @@ func (c *Catalog) CreateProduct(ctx context.Context, actor domain.User, in ports
 }
 
 // UpdateProduct is admin-only.
-func (c *Catalog) UpdateProduct(ctx context.Context, actor domain.User, id int64, patch domain.ProductPatch) (domain.Product, error) {
+func (c *Catalog) UpdateProduct(ctx context.Context, actor domain.User, id int64, patch domain.ProductPatch,
+	pre ports.Precondition[domain.Product]) (domain.Product, error) {
 	if err := requireAdmin(actor); err != nil {
 		return domain.Product{}, err
 	}
 	var updated domain.Product
 	err := c.tx.InTx(ctx, func(ctx context.Context) error {
-		current, err := c.products.ByID(ctx, id)
+		// Locked: two admins' patches run one after the other, each on the other's result,
+		// and the precondition sees what the write will change.
+		current, err := c.products.Lock(ctx, id)
 		if err != nil {
 			return err
+		}
+		if pre != nil && !pre(current) {
+			return domain.ErrPreconditionFailed
 		}
 		f, err := patch.Apply(current)
 		if err != nil {
@@ -147,11 +165,23 @@ func (c *Catalog) UpdateProduct(ctx context.Context, actor domain.User, id int64
 }
 
 // DeleteProduct is admin-only; past orders keep what they bought.
-func (c *Catalog) DeleteProduct(ctx context.Context, actor domain.User, id int64) error {
+func (c *Catalog) DeleteProduct(ctx context.Context, actor domain.User, id int64, pre ports.Precondition[domain.Product]) error {
 	if err := requireAdmin(actor); err != nil {
 		return err
 	}
-	if err := c.products.Delete(ctx, id); err != nil {
+	err := c.tx.InTx(ctx, func(ctx context.Context) error {
+		if pre != nil {
+			current, err := c.products.Lock(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !pre(current) {
+				return domain.ErrPreconditionFailed
+			}
+		}
+		return c.products.Delete(ctx, id)
+	})
+	if err != nil {
 		return fmt.Errorf("delete product %d: %w", id, err)
 	}
 	return nil

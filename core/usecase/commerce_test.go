@@ -74,10 +74,10 @@ func TestCatalogWritesAreAdminOnly(t *testing.T) {
 	wantKind(t, err, domain.KindForbidden, "forbidden")
 	_, err = s.catalog.CreateProduct(ctx, s.ann, ports.NewProductInput{Name: "x"})
 	wantKind(t, err, domain.KindForbidden, "forbidden")
-	_, err = s.catalog.UpdateProduct(ctx, s.ann, s.pen.ID, domain.ProductPatch{Stock: ptr(int64(999))})
+	_, err = s.catalog.UpdateProduct(ctx, s.ann, s.pen.ID, domain.ProductPatch{Stock: ptr(int64(999))}, nil)
 	wantKind(t, err, domain.KindForbidden, "forbidden")
-	wantKind(t, s.catalog.DeleteProduct(ctx, s.ann, s.pen.ID), domain.KindForbidden, "forbidden")
-	wantKind(t, s.catalog.DeleteCategory(ctx, s.ann, s.pen.Category.ID), domain.KindForbidden, "forbidden")
+	wantKind(t, s.catalog.DeleteProduct(ctx, s.ann, s.pen.ID, nil), domain.KindForbidden, "forbidden")
+	wantKind(t, s.catalog.DeleteCategory(ctx, s.ann, s.pen.Category.ID, nil), domain.KindForbidden, "forbidden")
 	if p, _ := s.catalog.GetProduct(ctx, s.pen.ID); p.Stock != 5 {
 		t.Fatal("a customer changed the catalog")
 	}
@@ -107,11 +107,11 @@ func TestProductValidation(t *testing.T) {
 	if err != nil || p.Price != 1_000_000_000 || p.Stock != 1_000_000 {
 		t.Fatalf("limits themselves: %+v %v", p, err)
 	}
-	up, err := s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Price: ptr(domain.Cents(249))})
+	up, err := s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Price: ptr(domain.Cents(249))}, nil)
 	if err != nil || up.Price != 249 || up.Name != "Pen" || up.Stock != 5 {
 		t.Fatalf("partial update: %+v %v", up, err)
 	}
-	_, err = s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Stock: ptr(int64(-5))})
+	_, err = s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Stock: ptr(int64(-5))}, nil)
 	wantKind(t, err, domain.KindInvalid, "validation_failed")
 }
 
@@ -189,7 +189,7 @@ func TestPlaceOrder(t *testing.T) {
 		}
 	}
 	// A later price change does not rewrite the order.
-	if _, err := s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Price: ptr(domain.Cents(999))}); err != nil {
+	if _, err := s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Price: ptr(domain.Cents(999))}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.orders.Get(ctx, s.ann, o.ID); got.Items[0].Name != "Pen" || got.Items[0].UnitPrice != 199 {
@@ -299,3 +299,30 @@ func TestOrderVisibility(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestPreconditionsAreCheckedOnTheCurrentValue: a change with a false precondition
+// changes nothing; a true one goes through; the condition sees the value the write
+// replaces.
+func TestPreconditionsAreCheckedOnTheCurrentValue(t *testing.T) {
+	s := newShop(t)
+	var seen domain.Product
+	stale := func(p domain.Product) bool { seen = p; return p.Price == 1 }
+	_, err := s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Price: ptr(domain.Cents(500))}, stale)
+	wantKind(t, err, domain.KindStale, "precondition_failed")
+	if seen.ID != s.pen.ID || seen.Price != s.pen.Price {
+		t.Fatalf("the precondition saw %+v, want the current pen", seen)
+	}
+	if p, _ := s.catalog.GetProduct(ctx, s.pen.ID); p.Price != s.pen.Price {
+		t.Fatalf("a failed precondition changed the price to %d", p.Price)
+	}
+	wantKind(t, s.catalog.DeleteProduct(ctx, s.admin, s.pen.ID, stale), domain.KindStale, "precondition_failed")
+	wantKind(t, s.catalog.DeleteCategory(ctx, s.admin, s.pen.Category.ID, func(domain.Category) bool { return false }),
+		domain.KindStale, "precondition_failed")
+	current := func(p domain.Product) bool { return p.Price == s.pen.Price }
+	if p, err := s.catalog.UpdateProduct(ctx, s.admin, s.pen.ID, domain.ProductPatch{Price: ptr(domain.Cents(500))}, current); err != nil || p.Price != 500 {
+		t.Fatalf("update with a true precondition = %+v, %v", p, err)
+	}
+	if err := s.catalog.DeleteProduct(ctx, s.admin, s.ink.ID, func(domain.Product) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -295,6 +296,42 @@ func testCatalog(t *testing.T, newStore NewStore) {
 		got, _ := s.Products().ByID(ctx, p.ID)
 		if ok.Load() != 5 || short.Load() != 15 || got.Stock != 0 {
 			t.Fatalf("ok=%d short=%d stock=%d; want 5, 15, 0", ok.Load(), short.Load(), got.Stock)
+		}
+	})
+
+	t.Run("Lock holds a product until the transaction ends: a second locker sees the first one's change", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		p := mustProduct(t, s, mustCategory(t, s, "L"), "Lamp", 100, 3)
+		if _, err := s.Products().Lock(ctx, 999999); !errors.Is(err, domain.ErrNotFound) {
+			t.Fatalf("Lock of no product: %v, want ErrNotFound", err)
+		}
+		locked, done := make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- s.Tx.InTx(ctx, func(ctx context.Context) error {
+				current, err := s.Products().Lock(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				close(locked)
+				time.Sleep(100 * time.Millisecond) // the second locker is waiting by now
+				f := domain.ProductFields{Name: current.Name, Price: 777, Stock: current.Stock, CategoryID: current.Category.ID}
+				_, err = s.Products().Update(ctx, p.ID, f)
+				return err
+			})
+		}()
+		<-locked
+		var seen domain.Cents
+		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+			current, err := s.Products().Lock(ctx, p.ID)
+			seen = current.Price
+			return err
+		})
+		if err != nil || <-done != nil {
+			t.Fatalf("second locker: %v", err)
+		}
+		if seen != 777 {
+			t.Fatalf("the second locker saw price %d, want 777: Lock did not wait for the first transaction", seen)
 		}
 	})
 }

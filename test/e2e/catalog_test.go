@@ -200,3 +200,115 @@ func TestProductEndpoints(t *testing.T) {
 	wantProblem(t, s.authed(admin.Token, http.MethodDelete, hammerPath, nil), http.StatusNotFound, "not_found")
 	wantProblem(t, s.authed(admin.Token, http.MethodPatch, hammerPath, map[string]any{"stock": 1}), http.StatusNotFound, "not_found")
 }
+
+// TestCatalogReadsAreConditionalAndCacheable: public catalog reads carry a strong ETag
+// and a shared-cache lifetime; the same ETag in If-None-Match answers 304 with no body
+// until the catalog changes; everything authenticated stays no-store.
+func TestCatalogReadsAreConditionalAndCacheable(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	admin := s.admin()
+	cat := s.category(admin, "C")
+	pen := s.product(admin, "Pen", 100, 5, cat)
+	for _, path := range []string{"/products", fmt.Sprintf("/products/%d", pen), "/products/category",
+		fmt.Sprintf("/products/category/%d", cat), fmt.Sprintf("/products?category_id=%d&limit=5", cat)} {
+		first := s.request(http.MethodGet, path, "")
+		etag := first.Header.Get("ETag")
+		if first.Status != http.StatusOK || !strings.HasPrefix(etag, `"`) || strings.HasPrefix(etag, "W/") {
+			t.Fatalf("GET %s: %d, ETag %q; want 200 with a strong ETag", path, first.Status, etag)
+		}
+		if cc := first.Header.Get("Cache-Control"); cc != "public, max-age=5, stale-while-revalidate=30" {
+			t.Errorf("GET %s: Cache-Control %q", path, cc)
+		}
+		again := s.request(http.MethodGet, path, "", "If-None-Match: "+etag)
+		if again.Status != http.StatusNotModified || len(again.Body) != 0 || again.Header.Get("ETag") != etag {
+			t.Errorf("GET %s with its ETag: %d, %d bytes, ETag %q; want 304, no body, the same tag",
+				path, again.Status, len(again.Body), again.Header.Get("ETag"))
+		}
+		if other := s.request(http.MethodGet, path, "", `If-None-Match: "stale", W/"older"`); other.Status != http.StatusOK {
+			t.Errorf("GET %s with other tags: %d, want 200", path, other.Status)
+		}
+	}
+	// A change gives a new tag; the old one no longer matches.
+	path := fmt.Sprintf("/products/%d", pen)
+	old := s.request(http.MethodGet, path, "").Header.Get("ETag")
+	list := s.request(http.MethodGet, "/products", "").Header.Get("ETag")
+	if res := s.authed(admin.Token, http.MethodPatch, path, map[string]any{"price_cents": 150}); res.Status != http.StatusOK {
+		t.Fatalf("patch: %d %s", res.Status, res.Body)
+	}
+	changed := s.request(http.MethodGet, path, "", "If-None-Match: "+old)
+	if changed.Status != http.StatusOK || changed.Header.Get("ETag") == old || changed.JSON(t)["price_cents"] != float64(150) {
+		t.Errorf("after a price change: %d, ETag %q (was %q)", changed.Status, changed.Header.Get("ETag"), old)
+	}
+	if s.request(http.MethodGet, "/products", "", "If-None-Match: "+list).Status != http.StatusOK {
+		t.Error("the product list still answers 304 to its tag from before the change")
+	}
+	// Not cacheable: what needs a token, and answers of other kinds.
+	ann := s.register("Ann", "ann@example.com")
+	if cc := s.authed(ann.Token, http.MethodGet, "/cart", nil).Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("GET /cart: Cache-Control %q, want no-store", cc)
+	}
+	if res := s.request(http.MethodGet, "/products/999999", ""); res.Header.Get("ETag") != "" {
+		t.Errorf("a 404 has an ETag: %v", res.Header)
+	}
+
+	// CATALOG_MAX_AGE=0: caches revalidate every time, the ETag still saves the body.
+	off := startServer(t, withEnv("CATALOG_MAX_AGE", "0"))
+	res := off.request(http.MethodGet, "/products", "")
+	if cc := res.Header.Get("Cache-Control"); cc != "public, no-cache" {
+		t.Errorf("CATALOG_MAX_AGE=0: Cache-Control %q", cc)
+	}
+	if off.request(http.MethodGet, "/products", "", "If-None-Match: "+res.Header.Get("ETag")).Status != http.StatusNotModified {
+		t.Error("CATALOG_MAX_AGE=0: no 304 for the current tag")
+	}
+}
+
+// TestIfMatchStopsLostUpdates: two admins edit one product from the same read; the
+// second, holding the older ETag, gets 412 and changes nothing. With
+// CATALOG_REQUIRE_IF_MATCH a change without If-Match is 428.
+func TestIfMatchStopsLostUpdates(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	admin := s.admin()
+	cat := s.category(admin, "C")
+	pen := s.product(admin, "Pen", 100, 5, cat)
+	path := fmt.Sprintf("/products/%d", pen)
+	read := s.request(http.MethodGet, path, "").Header.Get("ETag")
+
+	first := s.request(http.MethodPatch, path, `{"price_cents":150}`, "Authorization: Bearer "+admin.Token,
+		"Content-Type: application/json", "If-Match: "+read)
+	if first.Status != http.StatusOK || first.Header.Get("ETag") == "" || first.Header.Get("ETag") == read {
+		t.Fatalf("first edit: %d, ETag %q (read %q)", first.Status, first.Header.Get("ETag"), read)
+	}
+	if now := s.request(http.MethodGet, path, "").Header.Get("ETag"); now != first.Header.Get("ETag") {
+		t.Errorf("the PATCH answer's ETag %q is not what GET gives now, %q", first.Header.Get("ETag"), now)
+	}
+	second := s.request(http.MethodPatch, path, `{"stock":99}`, "Authorization: Bearer "+admin.Token,
+		"Content-Type: application/json", "If-Match: "+read)
+	wantProblem(t, second, http.StatusPreconditionFailed, "precondition_failed")
+	if p := s.request(http.MethodGet, path, "").JSON(t); p["stock"] != float64(5) || p["price_cents"] != float64(150) {
+		t.Errorf("after the refused edit: %v, want the first edit only", p)
+	}
+	for _, tag := range []string{"W/" + first.Header.Get("ETag"), `"nope"`} {
+		wantProblem(t, s.request(http.MethodDelete, path, "", "Authorization: Bearer "+admin.Token, "If-Match: "+tag),
+			http.StatusPreconditionFailed, "precondition_failed")
+	}
+	wantProblem(t, s.request(http.MethodDelete, fmt.Sprintf("/products/category/%d", cat), "",
+		"Authorization: Bearer "+admin.Token, `If-Match: "nope"`), http.StatusPreconditionFailed, "precondition_failed")
+	if res := s.request(http.MethodDelete, path, "", "Authorization: Bearer "+admin.Token, "If-Match: *"); res.Status != http.StatusNoContent {
+		t.Fatalf("delete with If-Match *: %d %s", res.Status, res.Body)
+	}
+
+	strict := startServer(t, withEnv("CATALOG_REQUIRE_IF_MATCH", "true"))
+	boss := strict.admin()
+	ink := strict.product(boss, "Ink", 100, 5, strict.category(boss, "C"))
+	inkPath := fmt.Sprintf("/products/%d", ink)
+	wantProblem(t, strict.authed(boss.Token, http.MethodPatch, inkPath, map[string]any{"stock": 1}),
+		http.StatusPreconditionRequired, "precondition_required")
+	wantProblem(t, strict.authed(boss.Token, http.MethodDelete, inkPath, nil), http.StatusPreconditionRequired, "precondition_required")
+	tag := strict.request(http.MethodGet, inkPath, "").Header.Get("ETag")
+	if res := strict.request(http.MethodPatch, inkPath, `{"stock":1}`, "Authorization: Bearer "+boss.Token,
+		"Content-Type: application/json", "If-Match: "+tag); res.Status != http.StatusOK {
+		t.Fatalf("strict edit with the current tag: %d %s", res.Status, res.Body)
+	}
+}
