@@ -2,11 +2,15 @@ package wiring
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"github.com/google/wire"
 
+	"github.com/hexashop/hexashop/adapters/catalogcache"
 	"github.com/hexashop/hexashop/adapters/httpapi"
 	"github.com/hexashop/hexashop/adapters/memory"
+	"github.com/hexashop/hexashop/adapters/metrics"
 	"github.com/hexashop/hexashop/adapters/postgres"
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/core/usecase"
@@ -37,7 +41,7 @@ var catalogMemory = wire.NewSet(catalogSet,
 )
 
 var catalogPostgres = wire.NewSet(catalogSet,
-	postgres.NewCatalogReader, wire.Bind(new(ports.CatalogReader), new(postgres.CatalogReader)),
+	provideCachedCatalogReader,
 	postgres.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(postgres.CategoryRepository)),
 	postgres.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(postgres.ProductRepository)),
 )
@@ -85,4 +89,34 @@ func seedCatalog(catalog ports.Catalog) demoSeed {
 		}
 		return nil
 	}
+}
+
+// provideCachedCatalogReader puts the in-process cache (CATALOG_CACHE_ENTRIES, 0: none)
+// in front of the Postgres catalog reads, emptied by every committed catalog write of
+// any process (LISTEN/NOTIFY, on DATABASE_DIRECT_URL behind a pooler) and, as the safety
+// net for a lost notice, by its TTL. Demo mode reads the memory store directly: one
+// process, nothing to save.
+func provideCachedCatalogReader(db *postgres.DB, cfg Config, m *metrics.Metrics, log *slog.Logger) (ports.CatalogReader, func()) {
+	reader := postgres.NewCatalogReader(db)
+	if cfg.CatalogCacheEntries == 0 {
+		return reader, func() {}
+	}
+	// With read replicas, a change notice (sent by the primary) can come before a replica
+	// has replayed the change: for a second after each, reads are not kept.
+	settle := time.Duration(0)
+	if cfg.DatabaseReadURL != "" {
+		settle = time.Second
+	}
+	cache := catalogcache.New(reader, cfg.CatalogCacheEntries, cfg.CatalogCacheTTL, settle, time.Now)
+	m.WatchCatalogCache(func() metrics.CacheStats {
+		s := cache.Stats()
+		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions, Invalidations: s.Invalidations, Entries: s.Entries}
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.ListenCatalog(ctx, cache.Invalidate, log)
+	}()
+	return cache, func() { stop(); <-done }
 }

@@ -57,6 +57,8 @@ type Config struct {
 	CatalogMaxAge         time.Duration // CATALOG_MAX_AGE; 0: shared caches must revalidate // shop
 	CatalogStale          time.Duration // CATALOG_STALE_WHILE_REVALIDATE // shop
 	CatalogRequireIfMatch bool          // CATALOG_REQUIRE_IF_MATCH // shop
+	CatalogCacheEntries   int           // CATALOG_CACHE_ENTRIES; 0: no in-process cache // shop
+	CatalogCacheTTL       time.Duration // CATALOG_CACHE_TTL // shop
 	DBConnectTimeout      time.Duration // DB_CONNECT_TIMEOUT
 	DBAcquireTimeout      time.Duration // DB_ACQUIRE_TIMEOUT
 	DBMaxConns            int           // DB_MAX_CONNS; 0: pgx's default
@@ -151,6 +153,9 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 	if cfg.CatalogStale, err = optionalDuration(getenv, "CATALOG_STALE_WHILE_REVALIDATE", 30*time.Second); err != nil {
 		errs = append(errs, err)
 	}
+	if cfg.CatalogCacheTTL, err = duration(getenv, "CATALOG_CACHE_TTL", 30*time.Second); err != nil {
+		errs = append(errs, err)
+	}
 	// shop:end
 	if cfg.RequestTimeout, err = duration(getenv, "REQUEST_TIMEOUT", 5*time.Second); err != nil {
 		errs = append(errs, err)
@@ -192,6 +197,14 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 		}
 	}
 	// shop:begin
+	cfg.CatalogCacheEntries = 10000
+	if v := getenv("CATALOG_CACHE_ENTRIES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10_000_000 {
+			bad("CATALOG_CACHE_ENTRIES", "must be a number of entries from 0 (off) to 10000000, got %q", v)
+		}
+		cfg.CatalogCacheEntries = n
+	}
 	switch v := getenv("CATALOG_REQUIRE_IF_MATCH"); v {
 	case "", "false", "0":
 	case "true", "1":

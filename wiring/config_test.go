@@ -46,6 +46,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"catalog max age":          {map[string]string{"CATALOG_MAX_AGE": "1.5s"}, "CATALOG_MAX_AGE"},                              // shop
 		"catalog stale":            {map[string]string{"CATALOG_STALE_WHILE_REVALIDATE": "-1s"}, "CATALOG_STALE_WHILE_REVALIDATE"}, // shop
 		"catalog if-match":         {map[string]string{"CATALOG_REQUIRE_IF_MATCH": "yes"}, "CATALOG_REQUIRE_IF_MATCH"},             // shop
+		"catalog cache entries":    {map[string]string{"CATALOG_CACHE_ENTRIES": "-1"}, "CATALOG_CACHE_ENTRIES"},                    // shop
+		"catalog cache ttl":        {map[string]string{"CATALOG_CACHE_TTL": "0s"}, "CATALOG_CACHE_TTL"},                            // shop
 		"leeway":                   {map[string]string{"JWT_LEEWAY": "2m"}, "JWT_LEEWAY"},
 		"verify cache":             {map[string]string{"JWT_VERIFY_CACHE": "-1"}, "JWT_VERIFY_CACHE"},
 		"weak secret in demo":      {map[string]string{"JWT_SECRET": "short"}, "JWT_SECRET"},

@@ -158,7 +158,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, portsClock, db)
 	sessions := usecase.NewSessions(sessionRepository, portsClock)
 	wiringAccountsRoutes := provideAccountsRoutes(users, sessions)
-	catalogReader := postgres.NewCatalogReader(db)
+	catalogReader, cleanup4 := provideCachedCatalogReader(db, cfg, metrics, log)
 	categoryRepository := postgres.NewCategoryRepository(db)
 	productRepository := postgres.NewProductRepository(db)
 	catalog := usecase.NewCatalog(catalogReader, categoryRepository, productRepository, portsClock, db)
@@ -183,6 +183,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	}
 	handler, err := httpapi.New(deps)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -210,6 +211,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		demo:         wiringDemoSeeds,
 	}
 	return app, func() {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()

@@ -153,6 +153,32 @@ func (m *Metrics) WatchReads(stats func() ReadStats) {
 	)
 }
 
+// CacheStats are the catalog cache's counts and size (catalogcache.Stats, copied by
+// wiring so that this adapter imports no other).
+type CacheStats struct {
+	Hits, Misses, Evictions, Invalidations int64
+	Entries                                int
+}
+
+// WatchCatalogCache exports the catalog cache's hits, misses, evictions,
+// invalidations and size.
+func (m *Metrics) WatchCatalogCache(stats func() CacheStats) {
+	counter := func(name, help string, f func(CacheStats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: name, Help: help},
+			func() float64 { return float64(f(stats())) })
+	}
+	m.reg.MustRegister(
+		counter("catalog_cache_hits_total", "Catalog reads answered from the in-process cache.", func(s CacheStats) int64 { return s.Hits }),
+		counter("catalog_cache_misses_total", "Catalog reads the cache passed to the database.", func(s CacheStats) int64 { return s.Misses }),
+		counter("catalog_cache_evictions_total", "Cache entries dropped to stay within CATALOG_CACHE_ENTRIES.",
+			func(s CacheStats) int64 { return s.Evictions }),
+		counter("catalog_cache_invalidations_total", "Times the cache was emptied: a catalog write on any process, or a listener reconnect.",
+			func(s CacheStats) int64 { return s.Invalidations }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "catalog_cache_entries", Help: "Entries in the catalog cache."},
+			func() float64 { return float64(stats().Entries) }),
+	)
+}
+
 // WatchOutbox publishes the outbox backlog and the age of its oldest message, read from
 // the store at each scrape (at most 2 s; a failed read drops the two series for that
 // scrape, rather than reporting a wrong zero).

@@ -28,6 +28,11 @@ func scanCategory(row pgx.Row) (domain.Category, error) {
 
 // Create implements ports.CategoryRepository.
 func (r CategoryRepository) Create(ctx context.Context, name string) (domain.Category, error) {
+	return withCatalogNotice(ctx, r.db, func(ctx context.Context) (domain.Category, error) { return r.create(ctx, name) })
+}
+
+// create is Create without the notice.
+func (r CategoryRepository) create(ctx context.Context, name string) (domain.Category, error) {
 	c, err := scanCategory(r.db.q(ctx).QueryRow(ctx, `INSERT INTO categories (name) VALUES ($1) RETURNING id, name`, name))
 	if pgCode(err) == uniqueViolation {
 		return c, domain.ErrCategoryNameTaken
@@ -52,6 +57,12 @@ func (r CategoryRepository) List(ctx context.Context, p domain.PageRequest) (dom
 // Delete implements ports.CategoryRepository. Deleted products let go of the category
 // first; a live product keeps the foreign key, which makes the delete fail as in use.
 func (r CategoryRepository) Delete(ctx context.Context, id int64) error {
+	_, err := withCatalogNotice(ctx, r.db, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.delete(ctx, id) })
+	return err
+}
+
+// delete is Delete without the notice.
+func (r CategoryRepository) delete(ctx context.Context, id int64) error {
 	return r.db.InTx(ctx, func(ctx context.Context) error {
 		q := r.db.q(ctx)
 		if _, err := q.Exec(ctx, `UPDATE products SET category_id = NULL WHERE category_id = $1 AND deleted_at IS NOT NULL`, id); err != nil {
@@ -91,6 +102,11 @@ func scanProduct(row pgx.Row) (domain.Product, error) {
 
 // Create implements ports.ProductRepository.
 func (r ProductRepository) Create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error) {
+	return withCatalogNotice(ctx, r.db, func(ctx context.Context) (domain.Product, error) { return r.create(ctx, f, createdAt) })
+}
+
+// create is Create without the notice.
+func (r ProductRepository) create(ctx context.Context, f domain.ProductFields, createdAt time.Time) (domain.Product, error) {
 	var id int64
 	err := r.db.q(ctx).QueryRow(ctx, `INSERT INTO products (name, description, price_cents, stock, category_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -126,6 +142,11 @@ func (r ProductRepository) List(ctx context.Context, f ports.ProductFilter, p do
 
 // Update implements ports.ProductRepository.
 func (r ProductRepository) Update(ctx context.Context, id int64, f domain.ProductFields) (domain.Product, error) {
+	return withCatalogNotice(ctx, r.db, func(ctx context.Context) (domain.Product, error) { return r.update(ctx, id, f) })
+}
+
+// update is Update without the notice.
+func (r ProductRepository) update(ctx context.Context, id int64, f domain.ProductFields) (domain.Product, error) {
 	tag, err := r.db.q(ctx).Exec(ctx, `UPDATE products SET name = $2, description = $3, price_cents = $4, stock = $5,
 		category_id = $6 WHERE id = $1 AND deleted_at IS NULL`, id, f.Name, f.Description, f.Price, f.Stock, f.CategoryID)
 	if pgCode(err) == foreignKeyViolation {
@@ -142,6 +163,12 @@ func (r ProductRepository) Update(ctx context.Context, id int64, f domain.Produc
 
 // Delete implements ports.ProductRepository.
 func (r ProductRepository) Delete(ctx context.Context, id int64) error {
+	_, err := withCatalogNotice(ctx, r.db, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.delete(ctx, id) })
+	return err
+}
+
+// delete is Delete without the notice.
+func (r ProductRepository) delete(ctx context.Context, id int64) error {
 	return r.db.InTx(ctx, func(ctx context.Context) error {
 		q := r.db.q(ctx)
 		tag, err := q.Exec(ctx, `UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, id)
@@ -163,6 +190,11 @@ func (r ProductRepository) Delete(ctx context.Context, id int64) error {
 // the WHERE is re-checked on the newest row version). It returns the updated product in
 // the same round trip; only a refusal costs a second query, to tell short from gone.
 func (r ProductRepository) TakeStock(ctx context.Context, id int64, quantity int) (domain.Product, error) {
+	return withCatalogNotice(ctx, r.db, func(ctx context.Context) (domain.Product, error) { return r.takeStock(ctx, id, quantity) })
+}
+
+// takeStock is TakeStock without the notice.
+func (r ProductRepository) takeStock(ctx context.Context, id int64, quantity int) (domain.Product, error) {
 	q := r.db.q(ctx)
 	p, err := scanProduct(q.QueryRow(ctx, `WITH p AS (
 			UPDATE products SET stock = stock - $2 WHERE id = $1 AND deleted_at IS NULL AND stock >= $2
@@ -238,3 +270,17 @@ const (
 	listProductsInCategorySQL = productSelect + `
 		WHERE p.deleted_at IS NULL AND p.category_id = $1 AND p.id > $2 ORDER BY p.id`
 )
+
+// withCatalogNotice runs a catalog write and its NOTIFY in one transaction (the caller's,
+// when it has one): the notice goes out when the write commits, and never without it.
+func withCatalogNotice[T any](ctx context.Context, db *DB, write func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, err = write(ctx); err != nil {
+			return err
+		}
+		return db.notifyCatalog(ctx)
+	})
+	return out, err
+}

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hexashop/hexashop/test/pgtest"
 )
 
 func (s *server) category(admin account, name string) int64 {
@@ -312,3 +315,68 @@ func TestIfMatchStopsLostUpdates(t *testing.T) {
 		t.Fatalf("strict edit with the current tag: %d %s", res.Status, res.Body)
 	}
 }
+
+// TestCatalogCacheIsFreshOnEveryReplica: two serve processes on one database, each with
+// its catalog cache. A price change made through one is read through the other within a
+// second (LISTEN/NOTIFY), though the cache would keep it for a minute; after the other's
+// listening connection is cut, a change is still read within the cache TTL, and the
+// listener comes back by itself.
+func TestCatalogCacheIsFreshOnEveryReplica(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	one := startServer(t, onDatabase(db), withEnv("CATALOG_CACHE_TTL", "60s"))
+	admin := one.admin()
+	pen := one.product(admin, "Pen", 100, 5, one.category(admin, "C"))
+	path := fmt.Sprintf("/products/%d", pen)
+	price := func(s *server) float64 { return s.request(http.MethodGet, path, "").JSON(t)["price_cents"].(float64) }
+	within := func(what string, bound time.Duration, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(bound); !cond(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %v", what, bound)
+			}
+		}
+	}
+
+	other := startServer(t, onDatabase(db), withEnv("CATALOG_CACHE_TTL", "60s"))
+	for range 2 { // read twice: the second is a cache hit
+		if price(other) != 100 {
+			t.Fatal("the other server does not see the product")
+		}
+	}
+	if res := one.authed(admin.Token, http.MethodPatch, path, map[string]any{"price_cents": 150}); res.Status != http.StatusOK {
+		t.Fatalf("patch: %d %s", res.Status, res.Body)
+	}
+	within("the other server reads the new price (notice)", time.Second, func() bool { return price(other) == 150 })
+
+	// A rolled-back write notifies nobody, and a checkout never prices from the cache:
+	// the order's price is the one the primary has.
+	ann := other.register("Ann", "ann@example.com")
+	other.addToCart(ann, pen, 1)
+	if res := other.authed(ann.Token, http.MethodPost, "/orders", map[string]any{}); res.Status != http.StatusCreated ||
+		res.JSON(t)["total_cents"] != float64(150) {
+		t.Fatalf("checkout on the other server: %d %s", res.Status, res.Body)
+	}
+
+	// Cut the other server's listener: with a short TTL, a change still shows.
+	third := startServer(t, onDatabase(db), withEnv("CATALOG_CACHE_TTL", "2s"))
+	if price(third) != 150 {
+		t.Fatal("the third server does not see the price")
+	}
+	within("the listeners are connected", 5*time.Second, func() bool {
+		return pgtest.CountSessions(t, db, postgresListener) >= 3
+	})
+	if n := pgtest.TerminateSessions(t, db, postgresListener); n < 3 {
+		t.Fatalf("cut %d listeners, want 3", n)
+	}
+	if res := one.authed(admin.Token, http.MethodPatch, path, map[string]any{"price_cents": 175}); res.Status != http.StatusOK {
+		t.Fatalf("patch: %d %s", res.Status, res.Body)
+	}
+	within("the third server reads the new price with its listener cut", 3*time.Second, func() bool { return price(third) == 175 })
+	within("the listeners reconnect by themselves", 10*time.Second, func() bool {
+		return pgtest.CountSessions(t, db, postgresListener) >= 3
+	})
+}
+
+// postgresListener is the application_name of a server's catalog listener.
+const postgresListener = "catalog-listener"

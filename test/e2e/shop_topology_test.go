@@ -123,7 +123,8 @@ func TestCatalogReadsFromAReplica(t *testing.T) {
 	replica := primary.StartStandby(t, "replica1", false)
 	proxy := netfault.Start(t, replica.Addr()) // to pause or cut the replica
 	readURL := strings.Replace(replica.URL("shop"), replica.Addr(), proxy.Addr(), 1)
-	s := startServer(t, onDatabase(dbURL), withEnv("DATABASE_READ_URL", readURL, "DB_READ_TIMEOUT", "300ms"))
+	// Without the catalog cache: this test watches where each read goes.
+	s := startServer(t, onDatabase(dbURL), withEnv("DATABASE_READ_URL", readURL, "DB_READ_TIMEOUT", "300ms", "CATALOG_CACHE_ENTRIES", "0"))
 
 	admin := s.admin()
 	cat := s.category(admin, "Lamps")

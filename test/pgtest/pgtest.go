@@ -325,6 +325,42 @@ func DropDatabase(t testing.TB, dbURL string) {
 	}
 }
 
+// CountSessions counts the sessions on dbURL's database whose application_name is app.
+func CountSessions(t testing.TB, dbURL, app string) int {
+	t.Helper()
+	return sessions(t, dbURL, app, "count(*)")
+}
+
+// TerminateSessions ends every session on dbURL's database whose application_name is
+// app (as a failover or a network cut would), and returns how many it ended.
+func TerminateSessions(t testing.TB, dbURL, app string) int {
+	t.Helper()
+	return sessions(t, dbURL, app, "count(pg_terminate_backend(pid))")
+}
+
+// sessions runs what (an aggregate over pid) on the sessions of dbURL's database named app.
+func sessions(t testing.TB, dbURL, app, what string) int {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, serverURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	err = conn.QueryRow(ctx, `SELECT `+what+` FROM pg_stat_activity WHERE datname = $1 AND application_name = $2`,
+		strings.TrimPrefix(u.Path, "/"), app).Scan(&n)
+	if err != nil {
+		t.Fatalf("pgtest: sessions %s: %v", app, err)
+	}
+	return n
+}
+
 // Via returns dbURL with its host and port replaced by addr (a proxy in front of it).
 func Via(dbURL, addr string) string {
 	u, err := url.Parse(dbURL)

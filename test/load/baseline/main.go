@@ -1,5 +1,5 @@
-// Command baseline is the yardstick of test/load/cart.sh: the least a Go service can do
-// to answer an authenticated GET /cart safely. gin and a pgx pool: it verifies the bearer
+// Command baseline is the yardstick of test/load/cart.sh and catalog.sh: the least a Go
+// service can do to answer an authenticated GET /cart safely, or a public catalog read. gin and a pgx pool: it verifies the bearer
 // token's HS256 signature and expiry (golang-jwt, its own secret; -mint makes its tokens), looks the user up
 // (one indexed query, so that a deleted user's token fails), then runs the same cart
 // query as the Postgres adapter. No layers, no error mapping, no middleware. The ratio of
@@ -33,6 +33,19 @@ type line struct {
 		PriceCents int64  `json:"price_cents"`
 	} `json:"product"`
 	LineTotalCents int64 `json:"line_total_cents"`
+}
+
+type product struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	PriceCents  int64  `json:"price_cents"`
+	Stock       int    `json:"stock"`
+	Category    struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	} `json:"category"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func main() {
@@ -94,5 +107,52 @@ func main() {
 		}
 		c.JSON(http.StatusOK, gin.H{"items": items, "total_cents": total})
 	})
+	// The catalog (catalog.sh): the same keyset statement as the Postgres adapter's first
+	// page and product read, encoded with gin; and /fixed, the same bytes every time (the
+	// HTTP ceiling of the machine: no database, no encoding).
+	const productSelect = `SELECT p.id, p.name, p.description, p.price_cents, p.stock, c.id, c.name, p.created_at
+		FROM products p JOIN categories c ON c.id = p.category_id`
+	scanProducts := func(c *gin.Context, sql string, args ...any) ([]product, bool) {
+		rows, err := pool.Query(c.Request.Context(), sql, args...)
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return nil, false
+		}
+		defer rows.Close()
+		out := []product{}
+		for rows.Next() {
+			var p product
+			if err := rows.Scan(&p.ID, &p.Name, &p.Description, &p.PriceCents, &p.Stock, &p.Category.ID, &p.Category.Name, &p.CreatedAt); err != nil {
+				c.Status(http.StatusInternalServerError)
+				return nil, false
+			}
+			out = append(out, p)
+		}
+		return out, rows.Err() == nil
+	}
+	r.GET("/products", func(c *gin.Context) {
+		items, ok := scanProducts(c, productSelect+` WHERE p.deleted_at IS NULL AND p.id > $1 ORDER BY p.id LIMIT 21`, int64(0))
+		if !ok {
+			return
+		}
+		var next *string
+		if len(items) > 20 {
+			items = items[:20]
+			s := "next"
+			next = &s
+		}
+		c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+	})
+	r.GET("/products/:id", func(c *gin.Context) {
+		id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+		items, ok := scanProducts(c, productSelect+` WHERE p.id = $1 AND p.deleted_at IS NULL`, id)
+		if !ok || len(items) == 0 {
+			c.Status(http.StatusNotFound)
+			return
+		}
+		c.JSON(http.StatusOK, items[0])
+	})
+	fixed := []byte(strings.Repeat(`{"id":1,"name":"Product 1","description":"Generated for load runs","price_cents":101}`, 20))
+	r.GET("/fixed", func(c *gin.Context) { c.Data(http.StatusOK, "application/json; charset=utf-8", fixed) })
 	log.Fatal(r.Run(*addr))
 }
