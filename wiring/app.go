@@ -28,6 +28,7 @@ type App struct {
 	Metrics      *metrics.Metrics
 	pool         poolWatched //nolint:unused // set in wire_gen.go: makes wire call watchPool
 	demo         demoSeeds
+	tasks        serveTasks
 }
 
 // Build assembles the application for cfg: on PostgreSQL when DATABASE_URL is set, in
@@ -64,6 +65,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Log.Info("outbox dispatcher off in serve (SERVE_DISPATCH=false): run hexashop dispatch")
 	}
 	background.Go(func() { a.Housekeeping.Run(bctx) })
+	for _, task := range a.tasks {
+		if task != nil {
+			background.Go(func() { task(bctx) })
+		}
+	}
 	if err := a.servePrivate(bctx, &background); err != nil {
 		stopBackground()
 		background.Wait()

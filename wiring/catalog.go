@@ -34,14 +34,14 @@ var catalogSet = wire.NewSet(
 	provideCatalogRoutes, provideCatalogDemo,
 )
 
-var catalogMemory = wire.NewSet(catalogSet,
+var catalogMemory = wire.NewSet(catalogSet, noCatalogListener,
 	memory.NewCatalogReader, wire.Bind(new(ports.CatalogReader), new(memory.CatalogReader)),
 	memory.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(memory.CategoryRepository)),
 	memory.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(memory.ProductRepository)),
 )
 
 var catalogPostgres = wire.NewSet(catalogSet,
-	provideCachedCatalogReader,
+	provideCachedCatalogReader, cachedCatalogReader, cachedCatalogListener,
 	postgres.NewCategoryRepository, wire.Bind(new(ports.CategoryRepository), new(postgres.CategoryRepository)),
 	postgres.NewProductRepository, wire.Bind(new(ports.ProductRepository), new(postgres.ProductRepository)),
 )
@@ -91,15 +91,22 @@ func seedCatalog(catalog ports.Catalog) demoSeed {
 	}
 }
 
+// catalogListener is what keeps the catalog cache fresh while serve runs: it listens for
+// the change notices of every process (nil when there is no cache).
+type catalogListener serveTask
+
+func noCatalogListener() catalogListener { return nil }
+
 // provideCachedCatalogReader puts the in-process cache (CATALOG_CACHE_ENTRIES, 0: none)
-// in front of the Postgres catalog reads, emptied by every committed catalog write of
-// any process (LISTEN/NOTIFY, on DATABASE_DIRECT_URL behind a pooler) and, as the safety
-// net for a lost notice, by its TTL. Demo mode reads the memory store directly: one
-// process, nothing to save.
-func provideCachedCatalogReader(db *postgres.DB, cfg Config, m *metrics.Metrics, log *slog.Logger) (ports.CatalogReader, func()) {
+// in front of the Postgres catalog reads, emptied right after every catalog write of this
+// process commits, by the change notices of every other process (LISTEN/NOTIFY, on
+// DATABASE_DIRECT_URL behind a pooler; the listener runs in serve only) and, as the
+// safety net for a lost notice, by its TTL. Demo mode reads the memory store directly:
+// one process, nothing to save.
+func provideCachedCatalogReader(db *postgres.DB, cfg Config, m *metrics.Metrics, log *slog.Logger) cachedCatalog {
 	reader := postgres.NewCatalogReader(db)
 	if cfg.CatalogCacheEntries == 0 {
-		return reader, func() {}
+		return cachedCatalog{reader: reader}
 	}
 	// With read replicas, a change notice (sent by the primary) can come before a replica
 	// has replayed the change: for a second after each, reads are not kept.
@@ -112,11 +119,15 @@ func provideCachedCatalogReader(db *postgres.DB, cfg Config, m *metrics.Metrics,
 		s := cache.Stats()
 		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions, Invalidations: s.Invalidations, Entries: s.Entries}
 	})
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		db.ListenCatalog(ctx, cache.Invalidate, log)
-	}()
-	return cache, func() { stop(); <-done }
+	db.OnCatalogCommit(cache.Invalidate)
+	return cachedCatalog{reader: cache, listen: func(ctx context.Context) { db.ListenCatalog(ctx, cache.Invalidate, log) }}
 }
+
+// cachedCatalog is the catalog reader on Postgres and what keeps its cache fresh.
+type cachedCatalog struct {
+	reader ports.CatalogReader
+	listen catalogListener
+}
+
+func cachedCatalogReader(c cachedCatalog) ports.CatalogReader { return c.reader }
+func cachedCatalogListener(c cachedCatalog) catalogListener   { return c.listen }

@@ -1,6 +1,8 @@
 package wiring
 
 import (
+	"context"
+
 	"github.com/google/wire"
 
 	"github.com/hexashop/hexashop/adapters/httpapi"
@@ -76,4 +78,20 @@ func provideDemo(
 	}
 }
 
-var featureLists = wire.NewSet(provideRoutes, provideCleanups, provideSweeps, provideDemo)
+// serveTask is work a feature runs beside serve's HTTP listener until ctx ends (no other
+// command runs it).
+type serveTask func(ctx context.Context)
+
+// serveTasks lists the features' serve tasks; nil ones are skipped.
+type serveTasks []serveTask
+
+// provideServeTasks lists what serve runs for the features besides HTTP.
+func provideServeTasks(
+	catalog catalogListener, // shop
+) serveTasks {
+	return serveTasks{
+		serveTask(catalog), // shop
+	}
+}
+
+var featureLists = wire.NewSet(provideRoutes, provideCleanups, provideSweeps, provideDemo, provideServeTasks)

@@ -91,6 +91,8 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	wiringPoolWatched := _wirePoolWatchedValue
 	wiringCatalogDemo := provideCatalogDemo(catalog)
 	wiringDemoSeeds := provideDemo(wiringCatalogDemo)
+	wiringCatalogListener := noCatalogListener()
+	wiringServeTasks := provideServeTasks(wiringCatalogListener)
 	app := &App{
 		Config:       cfg,
 		Log:          log,
@@ -103,6 +105,7 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 		Metrics:      metrics,
 		pool:         wiringPoolWatched,
 		demo:         wiringDemoSeeds,
+		tasks:        wiringServeTasks,
 	}
 	return app, func() {
 		cleanup2()
@@ -158,7 +161,8 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, portsClock, db)
 	sessions := usecase.NewSessions(sessionRepository, portsClock)
 	wiringAccountsRoutes := provideAccountsRoutes(users, sessions)
-	catalogReader, cleanup4 := provideCachedCatalogReader(db, cfg, metrics, log)
+	wiringCachedCatalog := provideCachedCatalogReader(db, cfg, metrics, log)
+	catalogReader := cachedCatalogReader(wiringCachedCatalog)
 	categoryRepository := postgres.NewCategoryRepository(db)
 	productRepository := postgres.NewProductRepository(db)
 	catalog := usecase.NewCatalog(catalogReader, categoryRepository, productRepository, portsClock, db)
@@ -183,7 +187,6 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	}
 	handler, err := httpapi.New(deps)
 	if err != nil {
-		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -197,6 +200,8 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	wiringPoolWatched := watchPool(metrics, db)
 	wiringCatalogDemo := provideCatalogDemo(catalog)
 	wiringDemoSeeds := provideDemo(wiringCatalogDemo)
+	wiringCatalogListener := cachedCatalogListener(wiringCachedCatalog)
+	wiringServeTasks := provideServeTasks(wiringCatalogListener)
 	app := &App{
 		Config:       cfg,
 		Log:          log,
@@ -209,9 +214,9 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		Metrics:      metrics,
 		pool:         wiringPoolWatched,
 		demo:         wiringDemoSeeds,
+		tasks:        wiringServeTasks,
 	}
 	return app, func() {
-		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -14,13 +15,37 @@ import (
 // commits: a rolled-back write invalidates nothing.
 const catalogChannel = "catalog_changed"
 
-// notifyCatalog tells every listening process that the catalog changed.
+// notifyCatalog tells every listening process that the catalog changed, once per
+// transaction however many rows it writes (a checkout takes stock line by line), and
+// queues the local OnCatalogCommit hook for after the commit: this process sees its own
+// write at once, not a notification round trip later. It must run inside InTx.
 func (d *DB) notifyCatalog(ctx context.Context) error {
+	st := txOf(ctx)
+	if st == nil {
+		return fmt.Errorf("notify catalog change: %w", errNoTx)
+	}
+	if st.marks[catalogChannel] {
+		return nil
+	}
 	if _, err := d.q(ctx).Exec(ctx, `SELECT pg_notify('`+catalogChannel+`', '')`); err != nil {
 		return fmt.Errorf("notify catalog change: %w", err)
 	}
+	if st.marks == nil {
+		st.marks = map[string]bool{}
+	}
+	st.marks[catalogChannel] = true
+	if hook := d.catalogHook.Load(); hook != nil {
+		st.afterCommit = append(st.afterCommit, *hook)
+	}
 	return nil
 }
+
+var errNoTx = errors.New("not in a transaction")
+
+// OnCatalogCommit makes every committed catalog write of this process call changed
+// right after its commit (before the write's caller gets its answer), besides the
+// notification every process gets through ListenCatalog.
+func (d *DB) OnCatalogCommit(changed func()) { d.catalogHook.Store(&changed) }
 
 // ListenCatalog calls changed after every committed catalog write, by any process on this
 // database, and also each time its listening connection is (re)established, since what

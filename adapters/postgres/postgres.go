@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/exaring/otelpgx"
@@ -79,8 +80,9 @@ const retryAfter = 2 * time.Second
 type DB struct {
 	pool           *pgxpool.Pool
 	acquireTimeout time.Duration
-	direct         *pgx.ConnConfig // for migrations; nil: a pooled connection will do
-	replicas       *replicas       // nil: reads go to the primary
+	direct         *pgx.ConnConfig        // for migrations; nil: a pooled connection will do
+	replicas       *replicas              // nil: reads go to the primary
+	catalogHook    atomic.Pointer[func()] // shop
 }
 
 var (
@@ -183,10 +185,24 @@ type querier interface {
 
 type txKey struct{}
 
+// txState is what a transaction carries in its context: the pgx.Tx, and what is to run
+// once it has committed.
+type txState struct {
+	tx          pgx.Tx
+	marks       map[string]bool // things done once per transaction (a NOTIFY per channel)
+	afterCommit []func()        // run after a commit, or a commit that may have happened
+}
+
+// txOf returns ctx's transaction, or nil.
+func txOf(ctx context.Context) *txState {
+	st, _ := ctx.Value(txKey{}).(*txState)
+	return st
+}
+
 // q returns the ctx's transaction, or the pool; either way with errors classified.
 func (d *DB) q(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
-		return classified{tx}
+	if st := txOf(ctx); st != nil {
+		return classified{st.tx}
 	}
 	return pooled{d}
 }
@@ -204,7 +220,7 @@ func (d *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 
 // InTx implements ports.Transactor. A nested call joins the outer transaction.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+	if txOf(ctx) != nil {
 		return fn(ctx)
 	}
 	c, err := d.acquire(ctx)
@@ -212,10 +228,24 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 		return err
 	}
 	defer c.Release()
+	st := &txState{}
+	committing := false
 	// If ctx ends mid-transaction, pgx closes the connection, and the server rolls back.
-	return classify(pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	err = classify(pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		st.tx = tx
+		if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+			return err
+		}
+		committing = true
+		return nil
 	}))
+	// A failed COMMIT may still have committed: the hooks (invalidations) run then too.
+	if committing {
+		for _, f := range st.afterCommit {
+			f()
+		}
+	}
+	return err
 }
 
 // Ready implements ports.Readiness: it pings the database.

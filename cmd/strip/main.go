@@ -38,7 +38,7 @@ var shopFiles = []string{
 	"adapters/postgres/catalog.go", "adapters/postgres/carts.go", "adapters/postgres/orders.go",
 	"adapters/postgres/catalog_test.go", "adapters/postgres/orders_test.go",
 	"adapters/httpapi/catalog.go", "adapters/httpapi/cart.go", "adapters/httpapi/orders.go",
-	"adapters/catalogcache/*", "adapters/postgres/notify.go",
+	"adapters/catalogcache/*", "adapters/postgres/notify.go", "adapters/postgres/notify_test.go",
 	"wiring/catalog.go", "wiring/cart.go", "wiring/orders.go",
 	"test/contract/catalog.go", "test/contract/cart.go", "test/contract/orders.go",
 	"test/e2e/catalog_test.go", "test/e2e/cart_test.go", "test/e2e/orders_test.go", "test/e2e/shop_*_test.go",

@@ -18,11 +18,19 @@ func TestDispatchCommandDeliversOutbox(t *testing.T) {
 	t.Parallel()
 	mailSrv := smtptest.Start(t)
 	mailSrv.Refuse(true)
-	environ := env("DATABASE_URL="+pgtest.NewDatabase(t), "JWT_SECRET="+secret, "SMTP_URL=smtp://"+mailSrv.Addr)
+	dbURL := pgtest.NewDatabase(t)
+	environ := env("DATABASE_URL="+dbURL, "JWT_SECRET="+secret, "SMTP_URL=smtp://"+mailSrv.Addr)
 	if out, err := run(t, "boss-password\n", environ, "admin", "create", "--email", "boss@example.com"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	p := serve(t, environ)
+	// serve listens for catalog changes (its cache); the other commands do not.
+	for deadline := time.Now().Add(10 * time.Second); pgtest.CountSessions(t, dbURL, "catalog-listener") != 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("serve has no catalog-listener session")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	_, boss := p.token(t, "boss@example.com", "boss-password")
 	must(t, 201)(p.call(t, boss, "POST", "/products/category", `{"name":"C"}`))
 	must(t, 201)(p.call(t, boss, "POST", "/products", `{"name":"Pen","price_cents":199,"stock":3,"category_id":1}`))
@@ -43,6 +51,9 @@ func TestDispatchCommandDeliversOutbox(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		_ = d.Process.Kill()
 		t.Fatalf("dispatch delivered nothing within 60s:\n%s", out.String())
+	}
+	if n := pgtest.CountSessions(t, dbURL, "catalog-listener"); n != 0 {
+		t.Errorf("dispatch holds %d catalog-listener sessions: only serve has a catalog cache to keep fresh", n)
 	}
 	_ = d.Process.Signal(syscall.SIGTERM)
 	if err := d.Wait(); err != nil {

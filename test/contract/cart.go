@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -120,35 +119,15 @@ func testCarts(t *testing.T, newStore NewStore) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		locked, done := make(chan struct{}), make(chan error, 1)
-		go func() {
-			done <- s.Tx.InTx(ctx, func(ctx context.Context) error {
-				if err := s.Carts().Lock(ctx, u.ID); err != nil {
-					return err
+		holdsLock(t, s,
+			func(ctx context.Context) error { return s.Carts().Lock(ctx, u.ID) },
+			func(ctx context.Context) error { _, err := s.Carts().SetQuantity(ctx, u.ID, line.ID, 7); return err },
+			func(ctx context.Context) (int, error) {
+				cart, err := s.Carts().Cart(ctx, u.ID)
+				if err != nil || len(cart.Lines) != 1 {
+					return 0, err
 				}
-				close(locked)
-				time.Sleep(100 * time.Millisecond) // the second locker is waiting by now
-				_, err := s.Carts().SetQuantity(ctx, u.ID, line.ID, 7)
-				return err
-			})
-		}()
-		<-locked
-		var seen int
-		err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-			if err := s.Carts().Lock(ctx, u.ID); err != nil {
-				return err
-			}
-			cart, err := s.Carts().Cart(ctx, u.ID)
-			if err == nil && len(cart.Lines) == 1 {
-				seen = cart.Lines[0].Quantity
-			}
-			return err
-		})
-		if err != nil || <-done != nil {
-			t.Fatalf("second locker: %v", err)
-		}
-		if seen != 7 {
-			t.Fatalf("the second locker saw quantity %d, want 7: Lock did not wait for the first transaction", seen)
-		}
+				return cart.Lines[0].Quantity, nil
+			}, 7)
 	})
 }

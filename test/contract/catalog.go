@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -306,32 +305,19 @@ func testCatalog(t *testing.T, newStore NewStore) {
 		if _, err := s.Products().Lock(ctx, 999999); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("Lock of no product: %v, want ErrNotFound", err)
 		}
-		locked, done := make(chan struct{}), make(chan error, 1)
-		go func() {
-			done <- s.Tx.InTx(ctx, func(ctx context.Context) error {
-				current, err := s.Products().Lock(ctx, p.ID)
+		holdsLock(t, s,
+			func(ctx context.Context) error { _, err := s.Products().Lock(ctx, p.ID); return err },
+			func(ctx context.Context) error {
+				current, err := s.Products().ByID(ctx, p.ID)
 				if err != nil {
 					return err
 				}
-				close(locked)
-				time.Sleep(100 * time.Millisecond) // the second locker is waiting by now
-				f := domain.ProductFields{Name: current.Name, Price: 777, Stock: current.Stock, CategoryID: current.Category.ID}
-				_, err = s.Products().Update(ctx, p.ID, f)
+				_, err = s.Products().Update(ctx, p.ID, domain.ProductFields{Name: current.Name, Price: 777, Stock: current.Stock, CategoryID: current.Category.ID})
 				return err
-			})
-		}()
-		<-locked
-		var seen domain.Cents
-		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-			current, err := s.Products().Lock(ctx, p.ID)
-			seen = current.Price
-			return err
-		})
-		if err != nil || <-done != nil {
-			t.Fatalf("second locker: %v", err)
-		}
-		if seen != 777 {
-			t.Fatalf("the second locker saw price %d, want 777: Lock did not wait for the first transaction", seen)
-		}
+			},
+			func(ctx context.Context) (domain.Cents, error) {
+				current, err := s.Products().Lock(ctx, p.ID)
+				return current.Price, err
+			}, 777)
 	})
 }

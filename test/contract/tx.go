@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -106,4 +107,41 @@ func testTransactor(t *testing.T, newStore NewStore) {
 			t.Fatalf("Ready: %v", err)
 		}
 	})
+}
+
+// holdsLock checks a repository's row lock (SELECT ... FOR UPDATE): a first transaction
+// takes it with lock and, while a second transaction waits for the same lock, changes the
+// row with change; the second then reads (under its lock) and must see want. It fails
+// when the second locker did not wait.
+func holdsLock[T comparable](t *testing.T, s Store, lock func(ctx context.Context) error,
+	change func(ctx context.Context) error, read func(ctx context.Context) (T, error), want T) {
+	t.Helper()
+	ctx := context.Background()
+	locked, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.Tx.InTx(ctx, func(ctx context.Context) error {
+			if err := lock(ctx); err != nil {
+				return err
+			}
+			close(locked)
+			time.Sleep(100 * time.Millisecond) // the second locker is waiting by now
+			return change(ctx)
+		})
+	}()
+	<-locked
+	var seen T
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := lock(ctx); err != nil {
+			return err
+		}
+		var err error
+		seen, err = read(ctx)
+		return err
+	})
+	if first := <-done; err != nil || first != nil {
+		t.Fatalf("first locker: %v; second locker: %v", first, err)
+	}
+	if seen != want {
+		t.Fatalf("the second locker saw %v, want %v: the lock did not wait for the first transaction", seen, want)
+	}
 }
