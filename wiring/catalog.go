@@ -114,10 +114,12 @@ func provideCachedCatalogReader(db *postgres.DB, cfg Config, m *metrics.Metrics,
 	if cfg.DatabaseReadURL != "" {
 		settle = time.Second
 	}
-	cache := catalogcache.New(reader, cfg.CatalogCacheEntries, cfg.CatalogCacheTTL, settle, time.Now)
+	cache := catalogcache.New(reader, catalogcache.Limits{Entries: cfg.CatalogCacheEntries, Bytes: cfg.CatalogCacheMiB << 20},
+		cfg.CatalogCacheTTL, settle, time.Now)
 	m.WatchCatalogCache(func() metrics.CacheStats {
 		s := cache.Stats()
-		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions, Invalidations: s.Invalidations, Entries: s.Entries}
+		return metrics.CacheStats{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions, Invalidations: s.Invalidations,
+			Entries: s.Entries, Bytes: s.Bytes}
 	})
 	db.OnCatalogCommit(cache.Invalidate)
 	return cachedCatalog{reader: cache, listen: func(ctx context.Context) { db.ListenCatalog(ctx, cache.Invalidate, log) }}

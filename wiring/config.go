@@ -59,6 +59,7 @@ type Config struct {
 	CatalogRequireIfMatch bool          // CATALOG_REQUIRE_IF_MATCH // shop
 	CatalogCacheEntries   int           // CATALOG_CACHE_ENTRIES; 0: no in-process cache // shop
 	CatalogCacheTTL       time.Duration // CATALOG_CACHE_TTL // shop
+	CatalogCacheMiB       int           // CATALOG_CACHE_MIB: the bound on the cache's estimated size // shop
 	DBConnectTimeout      time.Duration // DB_CONNECT_TIMEOUT
 	DBAcquireTimeout      time.Duration // DB_ACQUIRE_TIMEOUT
 	DBMaxConns            int           // DB_MAX_CONNS; 0: pgx's default
@@ -204,6 +205,14 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 			bad("CATALOG_CACHE_ENTRIES", "must be a number of entries from 0 (off) to 10000000, got %q", v)
 		}
 		cfg.CatalogCacheEntries = n
+	}
+	cfg.CatalogCacheMiB = 32
+	if v := getenv("CATALOG_CACHE_MIB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1<<20 {
+			bad("CATALOG_CACHE_MIB", "must be a number of MiB from 1 to 1048576, got %q", v)
+		}
+		cfg.CatalogCacheMiB = n
 	}
 	switch v := getenv("CATALOG_REQUIRE_IF_MATCH"); v {
 	case "", "false", "0":

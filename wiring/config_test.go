@@ -48,6 +48,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"catalog if-match":         {map[string]string{"CATALOG_REQUIRE_IF_MATCH": "yes"}, "CATALOG_REQUIRE_IF_MATCH"},             // shop
 		"catalog cache entries":    {map[string]string{"CATALOG_CACHE_ENTRIES": "-1"}, "CATALOG_CACHE_ENTRIES"},                    // shop
 		"catalog cache ttl":        {map[string]string{"CATALOG_CACHE_TTL": "0s"}, "CATALOG_CACHE_TTL"},                            // shop
+		"catalog cache size":       {map[string]string{"CATALOG_CACHE_MIB": "0"}, "CATALOG_CACHE_MIB"},                             // shop
 		"leeway":                   {map[string]string{"JWT_LEEWAY": "2m"}, "JWT_LEEWAY"},
 		"verify cache":             {map[string]string{"JWT_VERIFY_CACHE": "-1"}, "JWT_VERIFY_CACHE"},
 		"weak secret in demo":      {map[string]string{"JWT_SECRET": "short"}, "JWT_SECRET"},

@@ -3,6 +3,7 @@ package catalogcache_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ var ctx = context.Background()
 func TestHitsMissesTTLAndInvalidation(t *testing.T) {
 	next := &counting{products: map[int64]domain.Product{1: {ID: 1, Name: "Pen", Price: 100}}}
 	clk := &clock{t: time.Unix(1000, 0)}
-	c := catalogcache.New(next, 10, 5*time.Second, 0, clk.now)
+	c := catalogcache.New(next, catalogcache.Limits{Entries: 10, Bytes: 1 << 20}, 5*time.Second, 0, clk.now)
 	for range 3 {
 		if p, err := c.Product(ctx, 1); err != nil || p.Name != "Pen" {
 			t.Fatalf("Product = %+v, %v", p, err)
@@ -92,7 +93,7 @@ func TestBoundedByEntries(t *testing.T) {
 	for id := int64(1); id <= 5; id++ {
 		next.products[id] = domain.Product{ID: id}
 	}
-	c := catalogcache.New(next, 3, time.Minute, 0, time.Now)
+	c := catalogcache.New(next, catalogcache.Limits{Entries: 3, Bytes: 1 << 20}, time.Minute, 0, time.Now)
 	for id := int64(1); id <= 5; id++ {
 		if _, err := c.Product(ctx, id); err != nil {
 			t.Fatal(err)
@@ -111,7 +112,7 @@ func TestBoundedByEntries(t *testing.T) {
 
 func TestAReadRacingAnInvalidationIsNotKept(t *testing.T) {
 	next := &counting{products: map[int64]domain.Product{1: {ID: 1, Price: 100}}}
-	c := catalogcache.New(next, 10, time.Minute, 0, time.Now)
+	c := catalogcache.New(next, catalogcache.Limits{Entries: 10, Bytes: 1 << 20}, time.Minute, 0, time.Now)
 	next.during = func() { c.Invalidate() } // the write commits while the read is on its way
 	_, _ = c.Product(ctx, 1)
 	next.during = nil
@@ -124,7 +125,7 @@ func TestAReadRacingAnInvalidationIsNotKept(t *testing.T) {
 func TestNothingIsKeptWhileReplicasMayLag(t *testing.T) {
 	next := &counting{products: map[int64]domain.Product{1: {ID: 1, Price: 100}}}
 	clk := &clock{t: time.Unix(1000, 0)}
-	c := catalogcache.New(next, 10, time.Minute, time.Second, clk.now)
+	c := catalogcache.New(next, catalogcache.Limits{Entries: 10, Bytes: 1 << 20}, time.Minute, time.Second, clk.now)
 	c.Invalidate()
 	_, _ = c.Product(ctx, 1) // a lagging replica's answer, read right after the notice
 	next.products[1] = domain.Product{ID: 1, Price: 200}
@@ -136,5 +137,91 @@ func TestNothingIsKeptWhileReplicasMayLag(t *testing.T) {
 	calls := next.calls
 	if _, _ = c.Product(ctx, 1); next.calls != calls {
 		t.Fatal("after the settle time, answers are not kept")
+	}
+}
+
+// TestMemoGoesWithTheEntry: a read asking for a memo (ports.WithMemo) gets the memo of the
+// entry that answered, the same on every hit; after an invalidation or the TTL, a new
+// entry with an empty memo; a miss that is not kept (read during an invalidation) binds
+// none, and a failed read binds none.
+func TestMemoGoesWithTheEntry(t *testing.T) {
+	next := &counting{products: map[int64]domain.Product{1: {ID: 1, Name: "Pen", Price: 100}}}
+	clk := &clock{t: time.Unix(1000, 0)}
+	c := catalogcache.New(next, catalogcache.Limits{Entries: 10, Bytes: 1 << 20}, 5*time.Second, 0, clk.now)
+	read := func(id int64) *ports.MemoRequest {
+		t.Helper()
+		ctx, memo := ports.WithMemo(ctx)
+		_, _ = c.Product(ctx, id)
+		return memo
+	}
+	first := read(1)
+	if first.Bound == nil {
+		t.Fatal("the filling read has no memo")
+	}
+	first.Bound.Store("encoded")
+	if again := read(1); again.Bound != first.Bound || again.Bound.Load() != "encoded" {
+		t.Fatalf("a hit's memo is %p holding %v, want the filling read's %p", again.Bound, again.Bound.Load(), first.Bound)
+	}
+	c.Invalidate()
+	if after := read(1); after.Bound == nil || after.Bound == first.Bound || after.Bound.Load() != nil {
+		t.Fatal("after an invalidation the memo is not a new, empty one")
+	}
+	clk.t = clk.t.Add(6 * time.Second)
+	if expired := read(1); expired.Bound == nil || expired.Bound.Load() != nil {
+		t.Fatal("after the TTL the memo is not a new, empty one")
+	}
+	next.during = c.Invalidate
+	c.Invalidate()
+	if raced := read(1); raced.Bound != nil {
+		t.Fatal("a read that raced an invalidation (not kept) has a memo")
+	}
+	next.during = nil
+	if missing := read(2); missing.Bound != nil {
+		t.Fatal("a failed read has a memo")
+	}
+	// Without WithMemo nothing breaks.
+	if _, err := c.Product(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBoundedByBytes: big answers (products with long descriptions) are evicted by the
+// byte bound long before the entry bound; the estimated size stays within it and goes
+// back to 0 on invalidation; an answer bigger than the whole bound is not kept.
+func TestBoundedByBytes(t *testing.T) {
+	next := &counting{products: map[int64]domain.Product{}}
+	long := strings.Repeat("x", 10_000)
+	for id := int64(1); id <= 50; id++ {
+		next.products[id] = domain.Product{ID: id, Description: long}
+	}
+	next.products[99] = domain.Product{ID: 99, Description: strings.Repeat("y", 200_000)}
+	limit := 100_000
+	c := catalogcache.New(next, catalogcache.Limits{Entries: 1000, Bytes: limit}, time.Minute, 0, time.Now)
+	for id := int64(1); id <= 50; id++ {
+		if _, err := c.Product(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if s := c.Stats(); s.Bytes > limit {
+			t.Fatalf("after %d products: %d estimated bytes, over the bound %d", id, s.Bytes, limit)
+		}
+	}
+	s := c.Stats()
+	// Each entry costs a bit over 2 x 10,000 bytes: four fit in 100,000.
+	if s.Entries != 4 || s.Evictions != 46 || s.Bytes < 80_000 {
+		t.Fatalf("stats = %+v, want 4 entries of about 20 kB", s)
+	}
+	calls := next.calls
+	if _, err := c.Product(ctx, 99); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Product(ctx, 99); err != nil || next.calls != calls+2 {
+		t.Fatalf("an answer bigger than the bound was kept (%d calls, %v)", next.calls-calls, err)
+	}
+	if s := c.Stats(); s.Entries != 4 {
+		t.Fatalf("keeping nothing evicted something: %+v", s)
+	}
+	c.Invalidate()
+	if s := c.Stats(); s.Bytes != 0 || s.Entries != 0 {
+		t.Fatalf("after Invalidate: %+v", s)
 	}
 }

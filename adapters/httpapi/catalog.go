@@ -71,12 +71,13 @@ func (a catalogAPI) listCategories(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, err := a.catalog.ListCategories(c.Request.Context(), p)
+	ctx, memo := ports.WithMemo(c.Request.Context())
+	page, err := a.catalog.ListCategories(ctx, p)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.publicRead(c, toPage(page, toCategoryResponse))
+	a.publicRead(c, memo, fmt.Sprintf("categories/%d/%s", p.Limit, p.After), func() any { return toPage(page, toCategoryResponse) })
 }
 
 func (a catalogAPI) getCategory(c *gin.Context) {
@@ -84,12 +85,13 @@ func (a catalogAPI) getCategory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cat, err := a.catalog.GetCategory(c.Request.Context(), id)
+	ctx, memo := ports.WithMemo(c.Request.Context())
+	cat, err := a.catalog.GetCategory(ctx, id)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.publicRead(c, toCategoryResponse(cat))
+	a.publicRead(c, memo, "category/"+itoa(id), func() any { return toCategoryResponse(cat) })
 }
 
 func (a catalogAPI) createCategory(c *gin.Context) {
@@ -137,12 +139,14 @@ func (a catalogAPI) listProducts(c *gin.Context) {
 		}
 		filter.CategoryID = id
 	}
-	page, err := a.catalog.ListProducts(c.Request.Context(), filter, p)
+	ctx, memo := ports.WithMemo(c.Request.Context())
+	page, err := a.catalog.ListProducts(ctx, filter, p)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.publicRead(c, toPage(page, toProductResponse))
+	a.publicRead(c, memo, fmt.Sprintf("products/%d/%d/%s", filter.CategoryID, p.Limit, p.After),
+		func() any { return toPage(page, toProductResponse) })
 }
 
 func (a catalogAPI) getProduct(c *gin.Context) {
@@ -150,12 +154,13 @@ func (a catalogAPI) getProduct(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p, err := a.catalog.GetProduct(c.Request.Context(), id)
+	ctx, memo := ports.WithMemo(c.Request.Context())
+	p, err := a.catalog.GetProduct(ctx, id)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.publicRead(c, toProductResponse(p))
+	a.publicRead(c, memo, "product/"+itoa(id), func() any { return toProductResponse(p) })
 }
 
 type createProductRequest struct {
@@ -268,23 +273,52 @@ func queryID(c *gin.Context, name string) (int64, bool) {
 	return id, true
 }
 
+// representation is an encoded public read and its ETag, as kept in the memo of the cache
+// entry that answered (ports.Memo): of names what was read, for the check on the way out.
+type representation struct {
+	of         string
+	body       []byte
+	etag, size string
+}
+
 // publicRead answers a public catalog read with the encoded body, a strong ETag (a hash
 // of exactly those bytes) and how long shared caches may keep it; a client or cache that
-// already holds this representation (If-None-Match) gets 304 and no body.
-func (a catalogAPI) publicRead(c *gin.Context, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		a.fail(c, err)
-		return
+// already holds this representation (If-None-Match) gets 304 and no body. of names the
+// read (its kind and parameters): when the answer came from a cache entry that already
+// holds its representation (memo), nothing is encoded or hashed again.
+func (a catalogAPI) publicRead(c *gin.Context, memo *ports.MemoRequest, of string, v func() any) {
+	rep := memoized(memo, of)
+	if rep == nil {
+		body, err := json.Marshal(v())
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		rep = &representation{of: of, body: body, etag: etagOf(body), size: strconv.Itoa(len(body))}
+		if memo.Bound != nil {
+			memo.Bound.Store(rep)
+		}
 	}
-	etag := etagOf(body)
+	body, etag := rep.body, rep.etag
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", a.catalogCacheControl())
 	if etagMatches(c.GetHeader("If-None-Match"), etag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
+	c.Header("Content-Length", rep.size)
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+// memoized returns the representation kept in the bound memo if it is of's, else nil.
+func memoized(memo *ports.MemoRequest, of string) *representation {
+	if memo.Bound == nil {
+		return nil
+	}
+	if rep, ok := memo.Bound.Load().(*representation); ok && rep.of == of {
+		return rep
+	}
+	return nil
 }
 
 // catalogCacheControl is the Cache-Control of public catalog reads.

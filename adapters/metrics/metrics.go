@@ -10,6 +10,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"strconv"
 	"time"
 
@@ -32,6 +33,7 @@ type Metrics struct {
 	logins   *prometheus.CounterVec
 	mails    *prometheus.CounterVec
 	sessions *prometheus.CounterVec
+	recovery *prometheus.CounterVec
 }
 
 var _ ports.Telemetry = (*Metrics)(nil)
@@ -54,6 +56,9 @@ func New() *Metrics {
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "session_events_total",
 			Help: "Refreshes by outcome (refreshed, refresh_invalid, refresh_expired, refresh_retried, reuse_detected) and revocations (revoked)."},
 			[]string{"event"}),
+		recovery: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "account_recovery_events_total",
+			Help: "Password resets (reset_requested, reset_mailed, reset_completed, reset_refused) and email verifications (verification_mailed, email_verified, verification_refused)."},
+			[]string{"event"}),
 	}
 	for _, o := range []string{"success", "invalid", "throttled", "busy"} {
 		m.logins.WithLabelValues(o)
@@ -64,7 +69,10 @@ func New() *Metrics {
 	for _, e := range []string{"refreshed", "refresh_invalid", "refresh_expired", "refresh_retried", "reuse_detected", "revoked"} {
 		m.sessions.WithLabelValues(e)
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.logins, m.mails, m.sessions,
+	for _, e := range recoveryEvents {
+		m.recovery.WithLabelValues(e)
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.logins, m.mails, m.sessions, m.recovery,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -101,6 +109,17 @@ func (m *Metrics) MailOutcome(outcome string) { m.mails.WithLabelValues(outcome)
 
 // SessionEvent implements ports.Telemetry.
 func (m *Metrics) SessionEvent(event string) { m.sessions.WithLabelValues(event).Inc() }
+
+var recoveryEvents = []string{"reset_requested", "reset_mailed", "reset_completed", "reset_refused",
+	"verification_mailed", "email_verified", "verification_refused"}
+
+// RecoveryEvent implements ports.Telemetry; an event it does not know is not counted (a
+// label value is a series: only the documented ones exist).
+func (m *Metrics) RecoveryEvent(event string) {
+	if slices.Contains(recoveryEvents, event) {
+		m.recovery.WithLabelValues(event).Inc()
+	}
+}
 
 // PoolStats are a connection pool's figures.
 type PoolStats struct {
@@ -157,7 +176,7 @@ func (m *Metrics) WatchReads(stats func() ReadStats) {
 // wiring so that this adapter imports no other).
 type CacheStats struct {
 	Hits, Misses, Evictions, Invalidations int64
-	Entries                                int
+	Entries, Bytes                         int
 }
 
 // WatchCatalogCache exports the catalog cache's hits, misses, evictions,
@@ -170,12 +189,15 @@ func (m *Metrics) WatchCatalogCache(stats func() CacheStats) {
 	m.reg.MustRegister(
 		counter("catalog_cache_hits_total", "Catalog reads answered from the in-process cache.", func(s CacheStats) int64 { return s.Hits }),
 		counter("catalog_cache_misses_total", "Catalog reads the cache passed to the database.", func(s CacheStats) int64 { return s.Misses }),
-		counter("catalog_cache_evictions_total", "Cache entries dropped to stay within CATALOG_CACHE_ENTRIES.",
+		counter("catalog_cache_evictions_total", "Cache entries dropped to stay within CATALOG_CACHE_ENTRIES and CATALOG_CACHE_MIB.",
 			func(s CacheStats) int64 { return s.Evictions }),
 		counter("catalog_cache_invalidations_total", "Times the cache was emptied: a catalog write on any process, or a listener reconnect.",
 			func(s CacheStats) int64 { return s.Invalidations }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "catalog_cache_entries", Help: "Entries in the catalog cache."},
 			func() float64 { return float64(stats().Entries) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "catalog_cache_bytes",
+			Help: "The catalog cache's estimated size in bytes (values and their encoded answers)."},
+			func() float64 { return float64(stats().Bytes) }),
 	)
 }
 

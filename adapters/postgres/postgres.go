@@ -189,7 +189,7 @@ type txKey struct{}
 // once it has committed.
 type txState struct {
 	tx          pgx.Tx
-	marks       map[string]bool // things done once per transaction (a NOTIFY per channel)
+	marks       map[string]bool // things done once per transaction (a NOTIFY per channel) // shop
 	afterCommit []func()        // run after a commit, or a commit that may have happened
 }
 

@@ -128,6 +128,29 @@ func testSessions(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("Lock holds a session until the transaction ends: a second locker sees the first one's rotation", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		u := mustCreate(t, s, "locked-session@example.com")
+		h1, h2 := domain.RefreshToken("one").Hash(), domain.RefreshToken("two").Hash()
+		sess, err := s.Sessions().Create(ctx, newSession(u.ID, t0), h1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := t0.Add(time.Minute)
+		holdsLock(t, s,
+			func(ctx context.Context) error { _, err := s.Sessions().Lock(ctx, sess.ID); return err },
+			func(ctx context.Context) error {
+				rotated := sess
+				rotated.LastUsedAt, rotated.PreviousTokenHash = later, h1
+				return s.Sessions().Rotate(ctx, rotated, h1, h2, 8)
+			},
+			func(ctx context.Context) (int64, error) {
+				cur, err := s.Sessions().Lock(ctx, sess.ID)
+				return cur.LastUsedAt.UnixMicro(), err
+			}, later.UnixMicro())
+	})
+
 	t.Run("list, end, end all, sweep", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)

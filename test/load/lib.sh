@@ -70,3 +70,14 @@ load_wrk() {
     awk '/Requests\/sec/ {rps=$2} /^ +99%/ {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
          ms=(u=="us")?v/1000:(u=="s")?v*1000:v} END {printf "%.0f %.1f\n", rps, ms}'
 }
+
+# load_wrk_counted ARGS...: wrk output -> "req/s p99_ms bad", bad being the answers wrk
+# counts as errors (status 400 and above) plus socket errors.
+load_wrk_counted() {
+  wrk "$@" --latency |
+    awk '/Requests\/sec/ {rps=$2} /^ +99%/ {v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
+         ms=(u=="us")?v/1000:(u=="s")?v*1000:v}
+         /Non-2xx or 3xx responses:/ {bad+=$NF}
+         /Socket errors:/ {for (i = 3; i <= NF; i++) { n=$i; gsub(/,/,"",n); if (n ~ /^[0-9]+$/) bad+=n }}
+         END {printf "%.0f %.1f %d\n", rps, ms, bad}'
+}

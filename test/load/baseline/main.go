@@ -51,6 +51,7 @@ type product struct {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18100", "listen address (loopback)")
 	mint := flag.Int64("mint", 0, "print an HS256 token for this user id (an hour long) and exit")
+	fixedFile := flag.String("fixed-file", "", "also answer GET /fixed-file with this file's bytes (the ceiling at a given answer size)")
 	flag.Parse()
 	secret := []byte(os.Getenv("JWT_SECRET"))
 	if *mint > 0 {
@@ -154,5 +155,12 @@ func main() {
 	})
 	fixed := []byte(strings.Repeat(`{"id":1,"name":"Product 1","description":"Generated for load runs","price_cents":101}`, 20))
 	r.GET("/fixed", func(c *gin.Context) { c.Data(http.StatusOK, "application/json; charset=utf-8", fixed) })
+	if *fixedFile != "" {
+		same, err := os.ReadFile(*fixedFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		r.GET("/fixed-file", func(c *gin.Context) { c.Data(http.StatusOK, "application/json; charset=utf-8", same) })
+	}
 	log.Fatal(r.Run(*addr))
 }

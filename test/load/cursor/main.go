@@ -3,6 +3,7 @@
 //
 //	go run ./test/load/cursor -list products -id 900000
 //	go run ./test/load/cursor -list orders -id 9000 -at 2026-01-01T00:00:00Z
+//	go run ./test/load/cursor -list products -id 1 -n 1000 -step 100   # 1000 cursors, one per line
 package main
 
 import (
@@ -18,6 +19,8 @@ func main() {
 	list := flag.String("list", "", "users, categories, products or orders")
 	id := flag.Int64("id", 0, "the id of the item the page starts after")
 	at := flag.String("at", "", "orders: the item's created_at (RFC 3339)")
+	n := flag.Int("n", 1, "how many cursors (not for orders): after id, id+step, ...")
+	step := flag.Int64("step", 1, "with -n: the distance between their ids")
 	flag.Parse()
 	kinds := map[string]domain.CursorKind{
 		"users": domain.CursorUsers, "categories": domain.CursorCategories,
@@ -29,7 +32,9 @@ func main() {
 		os.Exit(2)
 	}
 	if kind != domain.CursorOrders {
-		fmt.Println(domain.AfterID(kind, *id))
+		for i := range int64(max(*n, 1)) {
+			fmt.Println(domain.AfterID(kind, *id+i**step))
+		}
 		return
 	}
 	t, err := time.Parse(time.RFC3339Nano, *at)
