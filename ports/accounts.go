@@ -114,8 +114,12 @@ type UserRepository interface {
 	ByEmail(ctx context.Context, email domain.Email) (domain.User, error)
 	// List returns live accounts ordered by id.
 	List(ctx context.Context, page domain.PageRequest) (domain.Page[domain.User], error)
-	// Update overwrites name, role and password hash of the live account u.ID.
+	// Update overwrites name, role, password hash and EmailVerifiedAt of the live account u.ID.
 	Update(ctx context.Context, u domain.User) error
+	// SetEmailVerified marks the live account id verified at at, if its email is still
+	// email (a token sent to an earlier address proves nothing now); it returns
+	// domain.ErrNotFound otherwise.
+	SetEmailVerified(ctx context.Context, id int64, email domain.Email, at time.Time) error
 	// ReplacePasswordHash sets the password hash of the live account id to newHash if it
 	// is still oldHash (so an upgrade never undoes a concurrent password change); it
 	// returns domain.ErrNotFound when no live account id has oldHash.
@@ -261,3 +265,51 @@ type AccountCleanup func(ctx context.Context, userID int64) error
 
 // AccountCleanups are every feature's AccountCleanup, run in order.
 type AccountCleanups []AccountCleanup
+
+// ResetRequestInput is a password-reset request as the client sent it.
+type ResetRequestInput struct {
+	Email      string
+	ClientAddr string
+}
+
+// ResetPasswordInput is a password-reset confirmation as the client sent it.
+type ResetPasswordInput struct {
+	Token      domain.MailToken
+	Password   string
+	ClientAddr string
+}
+
+// Recovery are the mailed-token flows: password reset and email verification.
+type Recovery interface {
+	// RequestPasswordReset mails a reset token to the live account with that email, if
+	// there is one. Its answer is the same, in the same time, whether there is or not:
+	// nil, or domain.ErrThrottled (decided before any lookup) past the budget of the
+	// address or of the email.
+	RequestPasswordReset(ctx context.Context, in ResetRequestInput) error
+	// ResetPassword sets a new password with a reset token, spends the token, ends every
+	// session of the account and mails it a notice. Any token that cannot be used is
+	// domain.ErrInvalidResetToken; attempts are throttled per address.
+	ResetPassword(ctx context.Context, in ResetPasswordInput) error
+	// VerifyEmail marks the address a verification token was sent to as verified, if it
+	// is still the account's: domain.ErrInvalidVerificationToken otherwise.
+	VerifyEmail(ctx context.Context, token domain.MailToken, clientAddr string) error
+	// ResendVerification mails the caller a new verification token (superseding the
+	// last): domain.ErrAlreadyVerified when there is nothing to verify, throttled per
+	// account.
+	ResendVerification(ctx context.Context, p Principal) error
+}
+
+// AccountTokenRepository stores the single-use tokens mailed to accounts, by hash only.
+type AccountTokenRepository interface {
+	// Put stores t as the one live token of t.Purpose for t.UserID, replacing any earlier
+	// one (which stops working).
+	Put(ctx context.Context, t domain.AccountToken) error
+	// Find returns the token of purpose with hash, without spending it; domain.ErrNotFound
+	// when there is none (never issued, spent, superseded or swept).
+	Find(ctx context.Context, purpose domain.TokenPurpose, hash []byte) (domain.AccountToken, error)
+	// Take spends the token of purpose with hash: it returns it and deletes it, atomically
+	// (of two concurrent Takes one gets it); domain.ErrNotFound as for Find.
+	Take(ctx context.Context, purpose domain.TokenPurpose, hash []byte) (domain.AccountToken, error)
+	// Sweep deletes the tokens expired at now and returns how many.
+	Sweep(ctx context.Context, now time.Time) (int, error)
+}

@@ -31,6 +31,11 @@ type Telemetry interface {
 	// token within the grace), "reuse_detected" (a spent token: the session ended) and
 	// "revoked".
 	SessionEvent(event string)
+	// RecoveryEvent counts the mailed-token flows: "reset_requested" (a request admitted,
+	// whether or not the account exists), "reset_mailed", "reset_completed",
+	// "reset_refused" (a token that cannot be used), "verification_mailed",
+	// "email_verified" and "verification_refused".
+	RecoveryEvent(event string)
 }
 
 // NoTelemetry counts nothing.
@@ -44,3 +49,6 @@ func (NoTelemetry) MailOutcome(string) {}
 
 // SessionEvent implements Telemetry.
 func (NoTelemetry) SessionEvent(string) {}
+
+// RecoveryEvent implements Telemetry.
+func (NoTelemetry) RecoveryEvent(string) {}

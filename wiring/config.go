@@ -70,11 +70,15 @@ type Config struct {
 	TrustedProxies        []string      // TRUSTED_PROXIES
 	CORSOrigins           []string      // CORS_ALLOWED_ORIGINS
 	Throttle              usecase.ThrottleConfig
-	Sessions              usecase.SessionConfig // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
-	MetricsAddr           string                // METRICS_ADDR; "" disables the private listener
-	TracesEndpoint        string                // from OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; "" disables tracing
-	LogJSON               bool                  // LOG_FORMAT=json (else text)
-	LogLevel              slog.Level            // LOG_LEVEL
+	Sessions              usecase.SessionConfig  // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
+	Recovery              usecase.RecoveryConfig // PASSWORD_RESET_TTL, EMAIL_VERIFICATION_TTL, ACCOUNT_LINK_URL
+	// CHECKOUT_REQUIRES_VERIFIED_EMAIL: checkout is 403 email_unverified until the buyer
+	// verified their address.
+	CheckoutRequiresVerifiedEmail bool       // shop
+	MetricsAddr                   string     // METRICS_ADDR; "" disables the private listener
+	TracesEndpoint                string     // from OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; "" disables tracing
+	LogJSON                       bool       // LOG_FORMAT=json (else text)
+	LogLevel                      slog.Level // LOG_LEVEL
 }
 
 // DemoMode reports whether the service runs on the in-memory store with demo data.
@@ -214,6 +218,13 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 		}
 		cfg.CatalogCacheMiB = n
 	}
+	switch v := getenv("CHECKOUT_REQUIRES_VERIFIED_EMAIL"); v {
+	case "", "false", "0":
+	case "true", "1":
+		cfg.CheckoutRequiresVerifiedEmail = true
+	default:
+		bad("CHECKOUT_REQUIRES_VERIFIED_EMAIL", "must be true or false, got %q", v)
+	}
 	switch v := getenv("CATALOG_REQUIRE_IF_MATCH"); v {
 	case "", "false", "0":
 	case "true", "1":
@@ -244,6 +255,9 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 		{"THROTTLE_IPV6_PREFIX", &cfg.Throttle.IPv6Prefix, usecase.DefaultThrottleConfig.IPv6Prefix, 32, 128},
 		{"SESSIONS_PER_ACCOUNT", &cfg.Sessions.PerAccount, usecase.DefaultSessionConfig.PerAccount, 1, 10000},
 		{"REFRESH_REUSE_HISTORY", &cfg.Sessions.ReuseHistory, usecase.DefaultSessionConfig.ReuseHistory, 1, 10000},
+		{"MAIL_REQUESTS_PER_ACCOUNT", &cfg.Throttle.MailRequests, usecase.DefaultThrottleConfig.MailRequests, 1, 1 << 20},
+		{"MAIL_REQUESTS_PER_ADDRESS", &cfg.Throttle.MailRequestsPerAddress, usecase.DefaultThrottleConfig.MailRequestsPerAddress, 1, 1 << 20},
+		{"TOKEN_ATTEMPTS_PER_ADDRESS", &cfg.Throttle.TokenAttempts, usecase.DefaultThrottleConfig.TokenAttempts, 1, 1 << 20},
 	}
 	cfg.Throttle = usecase.DefaultThrottleConfig
 	for _, v := range ints {
@@ -264,6 +278,20 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 	}
 	if cfg.Throttle.MaxDelay, err = duration(getenv, "LOGIN_MAX_DELAY", usecase.DefaultThrottleConfig.MaxDelay); err != nil {
 		errs = append(errs, err)
+	}
+	rdef := usecase.DefaultRecoveryConfig
+	if cfg.Recovery.ResetTTL, err = duration(getenv, "PASSWORD_RESET_TTL", rdef.ResetTTL); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.Recovery.VerificationTTL, err = duration(getenv, "EMAIL_VERIFICATION_TTL", rdef.VerificationTTL); err != nil {
+		errs = append(errs, err)
+	}
+	if v := getenv("ACCOUNT_LINK_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("ACCOUNT_LINK_URL", "must be an http(s) URL without query or fragment, like https://shop.example.com, got %q", v)
+		}
+		cfg.Recovery.LinkBase = strings.TrimRight(v, "/")
 	}
 	def := usecase.DefaultSessionConfig
 	if cfg.Sessions.IdleTimeout, err = duration(getenv, "SESSION_IDLE_TIMEOUT", def.IdleTimeout); err != nil {

@@ -49,6 +49,13 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"catalog cache entries":    {map[string]string{"CATALOG_CACHE_ENTRIES": "-1"}, "CATALOG_CACHE_ENTRIES"},                    // shop
 		"catalog cache ttl":        {map[string]string{"CATALOG_CACHE_TTL": "0s"}, "CATALOG_CACHE_TTL"},                            // shop
 		"catalog cache size":       {map[string]string{"CATALOG_CACHE_MIB": "0"}, "CATALOG_CACHE_MIB"},                             // shop
+		"reset ttl":                {map[string]string{"PASSWORD_RESET_TTL": "soon"}, "PASSWORD_RESET_TTL"},
+		"verification ttl":         {map[string]string{"EMAIL_VERIFICATION_TTL": "-1h"}, "EMAIL_VERIFICATION_TTL"},
+		"link url":                 {map[string]string{"ACCOUNT_LINK_URL": "shop.example.com"}, "ACCOUNT_LINK_URL"},
+		"link url with a query":    {map[string]string{"ACCOUNT_LINK_URL": "https://shop.example.com/?a=1"}, "ACCOUNT_LINK_URL"},
+		"mail requests":            {map[string]string{"MAIL_REQUESTS_PER_ACCOUNT": "0"}, "MAIL_REQUESTS_PER_ACCOUNT"},
+		"token attempts":           {map[string]string{"TOKEN_ATTEMPTS_PER_ADDRESS": "x"}, "TOKEN_ATTEMPTS_PER_ADDRESS"},
+		"verified checkout":        {map[string]string{"CHECKOUT_REQUIRES_VERIFIED_EMAIL": "yes"}, "CHECKOUT_REQUIRES_VERIFIED_EMAIL"}, // shop
 		"leeway":                   {map[string]string{"JWT_LEEWAY": "2m"}, "JWT_LEEWAY"},
 		"verify cache":             {map[string]string{"JWT_VERIFY_CACHE": "-1"}, "JWT_VERIFY_CACHE"},
 		"weak secret in demo":      {map[string]string{"JWT_SECRET": "short"}, "JWT_SECRET"},

@@ -62,9 +62,11 @@ func provideCleanups(
 
 // provideSweeps lists the features' own housekeeping steps.
 func provideSweeps(
+	accounts accountsSweep,
 	orders orderSweep, // shop
 ) usecase.Sweeps {
 	return usecase.Sweeps{
+		usecase.Sweep(accounts),
 		usecase.Sweep(orders), // shop
 	}
 }

@@ -24,9 +24,13 @@ func provideOrderSweep(idem ports.IdempotencyRepository) orderSweep {
 
 func provideMailText(cfg Config) usecase.MailText { return usecase.MailText{Currency: cfg.Currency} }
 
+func provideOrderPolicy(cfg Config) usecase.OrderPolicy {
+	return usecase.OrderPolicy{RequireVerifiedEmail: cfg.CheckoutRequiresVerifiedEmail}
+}
+
 var ordersSet = wire.NewSet(
 	usecase.NewOrders, wire.Bind(new(ports.Orders), new(*usecase.Orders)),
-	provideMailText, provideOrderRoutes, provideOrderSweep,
+	provideMailText, provideOrderPolicy, provideOrderRoutes, provideOrderSweep,
 )
 
 var ordersMemory = wire.NewSet(ordersSet,

@@ -42,13 +42,16 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	sessionConfig := provideSessionConfig(cfg)
 	outbox := memory.NewOutbox(store)
 	metrics := provideMetrics(outbox, hasher, clock)
-	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, clock, store, sessionConfig, metrics, log)
+	accountTokenRepository := memory.NewAccountTokenRepository(store)
+	recoveryConfig := provideRecoveryConfig(cfg)
+	recovery := usecase.NewRecovery(userRepository, sessionRepository, accountTokenRepository, outbox, hasher, emailNormalizer, throttle, clock, store, recoveryConfig, metrics, log)
+	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, clock, store, sessionConfig, metrics, log, recovery)
 	cartRepository := memory.NewCartRepository(store)
 	wiringCartCleanup := provideCartCleanup(cartRepository)
 	accountCleanups := provideCleanups(wiringCartCleanup)
-	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, clock, store)
+	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, clock, store, recovery)
 	sessions := usecase.NewSessions(sessionRepository, clock)
-	wiringAccountsRoutes := provideAccountsRoutes(users, sessions)
+	wiringAccountsRoutes := provideAccountsRoutes(users, sessions, recovery)
 	catalogReader := memory.NewCatalogReader(store)
 	categoryRepository := memory.NewCategoryRepository(store)
 	productRepository := memory.NewProductRepository(store)
@@ -59,7 +62,8 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	orderRepository := memory.NewOrderRepository(store)
 	idempotencyRepository := memory.NewIdempotencyRepository(store)
 	mailText := provideMailText(cfg)
-	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store)
+	orderPolicy := provideOrderPolicy(cfg)
+	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, clock, store, orderPolicy)
 	wiringOrderRoutes := provideOrderRoutes(orders)
 	v2 := provideRoutes(wiringAccountsRoutes, wiringCatalogRoutes, wiringCartRoutes, wiringOrderRoutes)
 	openAPIDocument := _wireOpenAPIDocumentValue
@@ -85,8 +89,9 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 	}
 	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, clock, cfg, metrics, log)
+	wiringAccountsSweep := provideAccountsSweep(recovery)
 	wiringOrderSweep := provideOrderSweep(idempotencyRepository)
-	sweeps := provideSweeps(wiringOrderSweep)
+	sweeps := provideSweeps(wiringAccountsSweep, wiringOrderSweep)
 	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, outbox, clock, cfg, log, sweeps)
 	wiringPoolWatched := _wirePoolWatchedValue
 	wiringCatalogDemo := provideCatalogDemo(catalog)
@@ -102,6 +107,7 @@ func newMemoryApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, func
 		Ready:        store,
 		Dispatcher:   dispatcher,
 		Housekeeping: housekeeping,
+		Recovery:     recovery,
 		Metrics:      metrics,
 		pool:         wiringPoolWatched,
 		demo:         wiringDemoSeeds,
@@ -154,13 +160,16 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	sessionConfig := provideSessionConfig(cfg)
 	outbox := postgres.NewOutbox(db)
 	metrics := provideMetrics(outbox, hasher, portsClock)
-	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, portsClock, db, sessionConfig, metrics, log)
+	accountTokenRepository := postgres.NewAccountTokenRepository(db)
+	recoveryConfig := provideRecoveryConfig(cfg)
+	recovery := usecase.NewRecovery(userRepository, sessionRepository, accountTokenRepository, outbox, hasher, emailNormalizer, throttle, portsClock, db, recoveryConfig, metrics, log)
+	auth := usecase.NewAuth(userRepository, sessionRepository, hasher, issuer, emailNormalizer, throttle, portsClock, db, sessionConfig, metrics, log, recovery)
 	cartRepository := postgres.NewCartRepository(db)
 	wiringCartCleanup := provideCartCleanup(cartRepository)
 	accountCleanups := provideCleanups(wiringCartCleanup)
-	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, portsClock, db)
+	users := usecase.NewUsers(userRepository, sessionRepository, accountCleanups, hasher, emailNormalizer, throttle, portsClock, db, recovery)
 	sessions := usecase.NewSessions(sessionRepository, portsClock)
-	wiringAccountsRoutes := provideAccountsRoutes(users, sessions)
+	wiringAccountsRoutes := provideAccountsRoutes(users, sessions, recovery)
 	wiringCachedCatalog := provideCachedCatalogReader(db, cfg, metrics, log)
 	catalogReader := cachedCatalogReader(wiringCachedCatalog)
 	categoryRepository := postgres.NewCategoryRepository(db)
@@ -172,7 +181,8 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	orderRepository := postgres.NewOrderRepository(db)
 	idempotencyRepository := postgres.NewIdempotencyRepository(db)
 	mailText := provideMailText(cfg)
-	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db)
+	orderPolicy := provideOrderPolicy(cfg)
+	orders := usecase.NewOrders(orderRepository, cartRepository, productRepository, idempotencyRepository, outbox, mailText, portsClock, db, orderPolicy)
 	wiringOrderRoutes := provideOrderRoutes(orders)
 	v2 := provideRoutes(wiringAccountsRoutes, wiringCatalogRoutes, wiringCartRoutes, wiringOrderRoutes)
 	openAPIDocument := _wireOpenAPIDocumentValue
@@ -194,8 +204,9 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 	}
 	mailer := provideMailer(cfg, log, tracerProvider)
 	dispatcher := provideDispatcher(outbox, mailer, portsClock, cfg, metrics, log)
+	wiringAccountsSweep := provideAccountsSweep(recovery)
 	wiringOrderSweep := provideOrderSweep(idempotencyRepository)
-	sweeps := provideSweeps(wiringOrderSweep)
+	sweeps := provideSweeps(wiringAccountsSweep, wiringOrderSweep)
 	housekeeping := provideHousekeeping(attemptCounter, sessionRepository, outbox, portsClock, cfg, log, sweeps)
 	wiringPoolWatched := watchPool(metrics, db)
 	wiringCatalogDemo := provideCatalogDemo(catalog)
@@ -211,6 +222,7 @@ func newPostgresApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, fu
 		Ready:        db,
 		Dispatcher:   dispatcher,
 		Housekeeping: housekeeping,
+		Recovery:     recovery,
 		Metrics:      metrics,
 		pool:         wiringPoolWatched,
 		demo:         wiringDemoSeeds,

@@ -15,14 +15,19 @@ type accountsAPI struct {
 	*api
 	users    ports.Users
 	sessions ports.Sessions
+	recovery ports.Recovery
 }
 
 // AccountRoutes are the accounts feature: registration, the caller's account, password
-// and sessions, and the admin's user list.
-func AccountRoutes(users ports.Users, sessions ports.Sessions) Feature {
+// and sessions, the admin's user list, password reset and email verification.
+func AccountRoutes(users ports.Users, sessions ports.Sessions, recovery ports.Recovery) Feature {
 	return Feature{name: "accounts", mount: func(base *api, r routes) {
-		a := accountsAPI{api: base, users: users, sessions: sessions}
+		a := accountsAPI{api: base, users: users, sessions: sessions, recovery: recovery}
 		r.public.POST("/user", a.registerUser)
+		r.public.POST("/password-reset", a.requestPasswordReset)
+		r.public.POST("/password-reset/confirm", a.confirmPasswordReset)
+		r.public.POST("/email-verification/confirm", a.confirmEmail)
+		r.signedIn.POST("/user/me/email/verification", a.resendVerification)
 		r.signedIn.GET("/user", a.listUsers)
 		r.signedIn.GET("/user/me", a.me)
 		r.signedIn.PUT("/user/me/password", a.changePassword)
@@ -47,10 +52,19 @@ type userResponse struct {
 	Email     string    `json:"email"`
 	Role      string    `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
+	// EmailVerified: the owner proved they receive mail at Email, at EmailVerifiedAt.
+	EmailVerified   bool       `json:"email_verified"`
+	EmailVerifiedAt *time.Time `json:"email_verified_at"`
 }
 
 func toUserResponse(u domain.User) userResponse {
-	return userResponse{ID: u.ID, Name: u.Name, Email: string(u.Email), Role: string(u.Role), CreatedAt: u.CreatedAt.UTC()}
+	r := userResponse{ID: u.ID, Name: u.Name, Email: string(u.Email), Role: string(u.Role), CreatedAt: u.CreatedAt.UTC(),
+		EmailVerified: u.EmailVerified()}
+	if u.EmailVerified() {
+		at := u.EmailVerifiedAt.UTC()
+		r.EmailVerifiedAt = &at
+	}
+	return r
 }
 
 func (a accountsAPI) registerUser(c *gin.Context) {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -90,8 +91,20 @@ func (r UserRepository) Update(ctx context.Context, u domain.User) error {
 	if !ok || row.deleted {
 		return domain.ErrNotFound
 	}
-	row.Name, row.Role, row.PasswordHash = u.Name, u.Role, slices.Clone(u.PasswordHash)
+	row.Name, row.Role, row.PasswordHash, row.EmailVerifiedAt = u.Name, u.Role, slices.Clone(u.PasswordHash), u.EmailVerifiedAt
 	put(r.s, userRows.of(r.s), u.ID, row)
+	return nil
+}
+
+// SetEmailVerified implements ports.UserRepository.
+func (r UserRepository) SetEmailVerified(ctx context.Context, id int64, email domain.Email, at time.Time) error {
+	defer r.s.lock(ctx)()
+	row, ok := userRows.of(r.s)[id]
+	if !ok || row.deleted || row.Email != email {
+		return domain.ErrNotFound
+	}
+	row.EmailVerifiedAt = at
+	put(r.s, userRows.of(r.s), id, row)
 	return nil
 }
 

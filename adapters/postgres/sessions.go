@@ -103,7 +103,7 @@ func (r SessionRepository) Rotate(ctx context.Context, s domain.Session, oldHash
 // (both primary keys), the only query authentication makes per request.
 func (r SessionRepository) ActiveUser(ctx context.Context, userID, sessionID int64, now time.Time) (domain.User, error) {
 	return one(scanUser(r.db.q(ctx).QueryRow(ctx,
-		`SELECT u.id, u.name, u.email, u.role, u.password_hash, u.created_at
+		`SELECT u.id, u.name, u.email, u.role, u.password_hash, u.created_at, u.email_verified_at
 		 FROM sessions s JOIN users u ON u.id = s.user_id
 		 WHERE s.id = $2 AND s.user_id = $1 AND u.deleted_at IS NULL
 		   AND s.idle_expires_at > $3 AND s.expires_at > $3`, userID, sessionID, now)))

@@ -123,6 +123,9 @@ type User struct {
 	Role         Role
 	PasswordHash []byte
 	CreatedAt    time.Time
+	// EmailVerifiedAt is when the owner proved they receive mail at Email (zero: not
+	// yet). Admin accounts made by an operator count as verified from their creation.
+	EmailVerifiedAt time.Time
 }
 
 // IsAdmin reports whether u has the admin role.

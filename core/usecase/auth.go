@@ -51,6 +51,7 @@ type Auth struct {
 	cfg      SessionConfig
 	metrics  ports.Telemetry
 	log      *slog.Logger
+	recovery *Recovery // the notice of a detected refresh-token reuse
 }
 
 var _ ports.Auth = (*Auth)(nil)
@@ -58,9 +59,9 @@ var _ ports.Auth = (*Auth)(nil)
 // NewAuth builds the login use case.
 func NewAuth(users ports.UserRepository, sessions ports.SessionRepository, hasher ports.PasswordHasher,
 	tokens ports.Tokens, emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock,
-	tx ports.Transactor, cfg SessionConfig, metrics ports.Telemetry, log *slog.Logger) *Auth {
+	tx ports.Transactor, cfg SessionConfig, metrics ports.Telemetry, log *slog.Logger, recovery *Recovery) *Auth {
 	return &Auth{users: users, sessions: sessions, hasher: hasher, tokens: tokens, emails: emails,
-		throttle: throttle, clock: clock, tx: tx, cfg: cfg, metrics: metrics, log: log}
+		throttle: throttle, clock: clock, tx: tx, cfg: cfg, metrics: metrics, log: log, recovery: recovery}
 }
 
 // Login implements the password grant. Order matters: the throttle admits the attempt
@@ -227,7 +228,20 @@ func (a *Auth) Refresh(ctx context.Context, token domain.RefreshToken) (ports.To
 			s.LastUsedAt, s.IdleExpiresAt, s.PreviousTokenHash = now, now.Add(a.cfg.IdleTimeout), old
 			return a.sessions.Rotate(ctx, s, old, next.Hash(), max(a.cfg.ReuseHistory, 1))
 		}
-		return a.sessions.End(ctx, s.UserID, s.ID)
+		if err := a.sessions.End(ctx, s.UserID, s.ID); err != nil {
+			return err
+		}
+		if outcome != reused {
+			return nil
+		}
+		u, err := a.users.ByID(ctx, s.UserID)
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil // the account is gone: nobody to tell
+		}
+		if err != nil {
+			return err
+		}
+		return a.recovery.notify(ctx, refreshReuseMail(u, now))
 	})
 	if errors.Is(err, domain.ErrNotFound) {
 		a.metrics.SessionEvent("refresh_invalid")

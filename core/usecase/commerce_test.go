@@ -31,17 +31,18 @@ func newShop(t *testing.T) shop {
 	st := s.store
 	products, carts := memory.NewProductRepository(st), memory.NewCartRepository(st)
 	s.users = usecase.NewUsers(s.userDB, memory.NewSessionRepository(st), ports.AccountCleanups{carts.Clear}, s.hasher,
-		lookAlikes{}, usecase.NewThrottle(memory.NewAttemptCounter(st), s.clock, usecase.DefaultThrottleConfig), s.clock, st)
+		lookAlikes{}, usecase.NewThrottle(memory.NewAttemptCounter(st), s.clock, usecase.DefaultThrottleConfig), s.clock, st, s.recovery)
 	s.catalog = usecase.NewCatalog(memory.NewCatalogReader(st), memory.NewCategoryRepository(st), products, s.clock, st)
 	s.carts = usecase.NewCarts(carts, products, st)
 	s.orders = usecase.NewOrders(memory.NewOrderRepository(st), carts, products, memory.NewIdempotencyRepository(st),
-		s.outbox, usecase.MailText{Currency: "EUR"}, s.clock, st)
+		s.outbox, usecase.MailText{Currency: "EUR"}, s.clock, st, usecase.OrderPolicy{})
 	var err error
 	if s.admin, _, err = s.users.EnsureAdmin(ctx, "Root", "root@x.org", "rootpassword"); err != nil {
 		t.Fatal(err)
 	}
 	s.ann, _ = s.users.Register(ctx, ports.RegisterInput{Name: "Ann", Email: "ann@x.org", Password: "12345678"})
 	s.bob, _ = s.users.Register(ctx, ports.RegisterInput{Name: "Bob", Email: "bob@x.org", Password: "12345678"})
+	s.mail(t) // the verification mails of the registrations: the tests count order mail
 	cat, err := s.catalog.CreateCategory(ctx, s.admin, "Office")
 	if err != nil {
 		t.Fatal(err)

@@ -24,14 +24,25 @@ type Orders struct {
 	mail     MailText
 	clock    ports.Clock
 	tx       ports.Transactor
+	policy   OrderPolicy
+}
+
+// OrderPolicy is what checkout asks of the buyer.
+type OrderPolicy struct {
+	// RequireVerifiedEmail: only accounts that verified their address may check out
+	// (CHECKOUT_REQUIRES_VERIFIED_EMAIL), so confirmations never go to a typo or to an
+	// address someone else registered first.
+	RequireVerifiedEmail bool
 }
 
 var _ ports.Orders = (*Orders)(nil)
 
 // NewOrders builds the order use cases.
 func NewOrders(orders ports.OrderRepository, carts ports.CartRepository, products ports.ProductRepository,
-	keys ports.IdempotencyRepository, outbox ports.Outbox, mail MailText, clock ports.Clock, tx ports.Transactor) *Orders {
-	return &Orders{orders: orders, carts: carts, products: products, keys: keys, outbox: outbox, mail: mail, clock: clock, tx: tx}
+	keys ports.IdempotencyRepository, outbox ports.Outbox, mail MailText, clock ports.Clock, tx ports.Transactor,
+	policy OrderPolicy) *Orders {
+	return &Orders{orders: orders, carts: carts, products: products, keys: keys, outbox: outbox, mail: mail, clock: clock,
+		tx: tx, policy: policy}
 }
 
 // Place is checkout, all in one transaction: read the actor's cart; take each product's
@@ -39,6 +50,9 @@ func NewOrders(orders ports.OrderRepository, carts ports.CartRepository, product
 // prices of this moment; empty the cart; record the confirmation mail in the outbox.
 // Any failure rolls all of it back.
 func (s *Orders) Place(ctx context.Context, actor domain.User, in ports.PlaceOrderInput) (domain.Order, bool, error) {
+	if s.policy.RequireVerifiedEmail && !actor.EmailVerified() {
+		return domain.Order{}, false, domain.ErrEmailUnverified
+	}
 	var v domain.ValidationError
 	address, err := domain.ParseShippingAddress(in.ShippingAddress)
 	v.Merge(err)

@@ -39,6 +39,12 @@ type ThrottleConfig struct {
 	// IPv6Prefix: IPv6 clients count per network of this many leading bits (one host
 	// usually has a /64 to choose addresses from); IPv4 clients per address.
 	IPv6Prefix int
+	// Mail a client can make the service send (a password reset, a new verification
+	// link): MailRequests per account identifier and MailRequestsPerAddress per client
+	// address within MailWindow of the latest. TokenAttempts: mailed tokens presented
+	// (reset and verification confirmations) per address within MailWindow.
+	MailRequests, MailRequestsPerAddress, TokenAttempts int
+	MailWindow                                          time.Duration
 }
 
 // DefaultThrottleConfig is the policy documented in docs/decisions.md.
@@ -47,7 +53,8 @@ var DefaultThrottleConfig = ThrottleConfig{
 	BaseDelay: time.Second, MaxDelay: 15 * time.Minute, Window: time.Hour,
 	KnownAddressFor: 30 * 24 * time.Hour,
 	Registrations:   20, RegistrationWindow: time.Hour,
-	IPv6Prefix: 64,
+	IPv6Prefix:   64,
+	MailRequests: 3, MailRequestsPerAddress: 20, TokenAttempts: 30, MailWindow: time.Hour,
 }
 
 // Throttle decides, from counts kept behind ports.AttemptCounter, whether a login or a
@@ -70,6 +77,11 @@ func NewThrottle(store ports.AttemptCounter, clock ports.Clock, cfg ThrottleConf
 	cfg.Window = max(cfg.Window, 2*cfg.MaxDelay)
 	if cfg.IPv6Prefix <= 0 || cfg.IPv6Prefix > 128 {
 		cfg.IPv6Prefix = DefaultThrottleConfig.IPv6Prefix
+	}
+	if cfg.MailWindow <= 0 { // a policy from before the mailed-token flows: their defaults
+		d := DefaultThrottleConfig
+		cfg.MailRequests, cfg.MailRequestsPerAddress, cfg.TokenAttempts, cfg.MailWindow =
+			d.MailRequests, d.MailRequestsPerAddress, d.TokenAttempts, d.MailWindow
 	}
 	return &Throttle{store: store, clock: clock, cfg: cfg}
 }
@@ -235,4 +247,67 @@ func (t *Throttle) registration(ctx context.Context, addr string) error {
 		return fmt.Errorf("throttle: %w", err)
 	}
 	return err
+}
+
+// budget is a fixed number of attempts per key within a window (of the latest one).
+type budget struct {
+	key   string
+	limit int
+}
+
+// spend counts one attempt against each budget, or refuses with domain.ErrThrottled (and
+// counts nothing) when any of them is used up: one atomic step, so a parallel burst gets
+// no more than the budget. Budgets with an empty key are skipped.
+func (t *Throttle) spend(ctx context.Context, window time.Duration, budgets ...budget) error {
+	var keys []string
+	limits := map[string]int{}
+	for _, b := range budgets {
+		if b.key != "" {
+			keys = append(keys, b.key)
+			limits[b.key] = b.limit
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	now := t.clock.Now()
+	_, err := t.store.Reserve(ctx, nil, keys, now, window, func(recs map[string]ports.AttemptRecord) error {
+		for _, k := range keys {
+			if rec, ok := recs[k]; ok && rec.Count >= limits[k] {
+				return throttledUntil(now, rec.Last.Add(window))
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, domain.ErrThrottled) {
+		return fmt.Errorf("throttle: %w", err)
+	}
+	return err
+}
+
+// prefixed is key with prefix, or "" for an empty key.
+func prefixed(prefix, key string) string {
+	if key == "" {
+		return ""
+	}
+	return prefix + key
+}
+
+// resetRequest spends a password-reset request for the account identifier email from
+// addr. The identifier is hashed as for logins, and counts whether or not an account has
+// it.
+func (t *Throttle) resetRequest(ctx context.Context, email, addr string) error {
+	return t.spend(ctx, t.cfg.MailWindow,
+		budget{"pr:i:" + t.keysFor(email, "").account, t.cfg.MailRequests},
+		budget{prefixed("pr:a:", t.addressKey(addr)), t.cfg.MailRequestsPerAddress})
+}
+
+// verificationRequest spends a request for a new verification mail by account userID.
+func (t *Throttle) verificationRequest(ctx context.Context, userID int64) error {
+	return t.spend(ctx, t.cfg.MailWindow, budget{fmt.Sprintf("vr:%d", userID), t.cfg.MailRequests})
+}
+
+// tokenAttempt spends one presented mailed token from addr.
+func (t *Throttle) tokenAttempt(ctx context.Context, addr string) error {
+	return t.spend(ctx, t.cfg.MailWindow, budget{prefixed("tk:", t.addressKey(addr)), t.cfg.TokenAttempts})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
 	"github.com/hexashop/hexashop/ports"
@@ -19,6 +20,7 @@ type Users struct {
 	throttle *Throttle
 	clock    ports.Clock
 	tx       ports.Transactor
+	recovery *Recovery // the verification mail of a new account, the notice of a changed password
 }
 
 var _ ports.Users = (*Users)(nil)
@@ -26,8 +28,10 @@ var _ ports.Users = (*Users)(nil)
 // NewUsers builds the account use cases.
 // cleanups are what other features delete with an account (the cart feature: the cart).
 func NewUsers(users ports.UserRepository, sessions ports.SessionRepository, cleanups ports.AccountCleanups,
-	hasher ports.PasswordHasher, emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock, tx ports.Transactor) *Users {
-	return &Users{users: users, sessions: sessions, cleanups: cleanups, hasher: hasher, emails: emails, throttle: throttle, clock: clock, tx: tx}
+	hasher ports.PasswordHasher, emails ports.EmailNormalizer, throttle *Throttle, clock ports.Clock, tx ports.Transactor,
+	recovery *Recovery) *Users {
+	return &Users{users: users, sessions: sessions, cleanups: cleanups, hasher: hasher, emails: emails, throttle: throttle,
+		clock: clock, tx: tx, recovery: recovery}
 }
 
 // Register creates a customer account. Valid input counts against the address's
@@ -44,13 +48,29 @@ func (s *Users) Register(ctx context.Context, in ports.RegisterInput) (domain.Us
 	if err != nil {
 		return domain.User{}, fmt.Errorf("register: hash password: %w", err)
 	}
-	return s.store(ctx, nu, hash)
+	// The account and its verification mail, together.
+	var u domain.User
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if u, err = s.store(ctx, nu, hash); err != nil {
+			return err
+		}
+		return s.recovery.mailVerification(ctx, u)
+	})
+	if err != nil {
+		return domain.User{}, err
+	}
+	return u, nil
 }
 
 // store saves a new account whose password is already hashed.
 func (s *Users) store(ctx context.Context, nu domain.NewUser, hash []byte) (domain.User, error) {
+	now := s.clock.Now()
+	var verified time.Time
+	if nu.Role == domain.RoleAdmin {
+		verified = now // an operator made it: the address is theirs to vouch for
+	}
 	u, err := s.users.Create(ctx, domain.User{
-		Name: nu.Name, Email: nu.Email, Role: nu.Role, PasswordHash: hash, CreatedAt: s.clock.Now(),
+		Name: nu.Name, Email: nu.Email, Role: nu.Role, PasswordHash: hash, CreatedAt: now, EmailVerifiedAt: verified,
 	})
 	if err != nil {
 		return domain.User{}, fmt.Errorf("register: %w", err)
@@ -135,6 +155,9 @@ func (s *Users) EnsureAdmin(ctx context.Context, name, email, password string) (
 			return err
 		}
 		existing.Role, existing.PasswordHash = domain.RoleAdmin, hash
+		if !existing.EmailVerified() {
+			existing.EmailVerifiedAt = s.clock.Now()
+		}
 		u = existing
 		if err := s.users.Update(ctx, existing); err != nil {
 			return err
@@ -194,8 +217,10 @@ func (s *Users) ChangePassword(ctx context.Context, p ports.Principal, in ports.
 		if err := s.users.ReplacePasswordHash(ctx, p.User.ID, p.User.PasswordHash, hash); err != nil {
 			return err
 		}
-		_, err := s.sessions.EndAll(ctx, p.User.ID, p.SessionID)
-		return err
+		if _, err := s.sessions.EndAll(ctx, p.User.ID, p.SessionID); err != nil {
+			return err
+		}
+		return s.recovery.notify(ctx, passwordChangedMail(p.User, s.clock.Now()))
 	})
 	if errors.Is(err, domain.ErrNotFound) {
 		return domain.ErrWrongPassword // changed meanwhile: the current password is not current any more

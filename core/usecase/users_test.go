@@ -97,6 +97,8 @@ type fixture struct {
 	clock    *testClock
 	userDB   memory.UserRepository
 	sessions *usecase.Sessions
+	recovery *usecase.Recovery
+	tokens   memory.AccountTokenRepository
 	store    *memory.Store
 }
 
@@ -110,11 +112,16 @@ func newFixture(t *testing.T) fixture {
 	throttle := usecase.NewThrottle(memory.NewAttemptCounter(store), clock, usecase.DefaultThrottleConfig)
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	sessions := memory.NewSessionRepository(store)
+	tokens := memory.NewAccountTokenRepository(store)
+	recovery := usecase.NewRecovery(users, sessions, tokens, outbox, h, lookAlikes{}, throttle, clock, store,
+		usecase.RecoveryConfig{LinkBase: "https://shop.example"}, ports.NoTelemetry{}, log)
 	return fixture{
-		users: usecase.NewUsers(users, sessions, nil, h, lookAlikes{}, throttle, clock, store),
+		users: usecase.NewUsers(users, sessions, nil, h, lookAlikes{}, throttle, clock, store, recovery),
 		auth: usecase.NewAuth(users, sessions, h, fakeTokens{}, lookAlikes{}, throttle, clock, store,
-			usecase.DefaultSessionConfig, ports.NoTelemetry{}, log),
+			usecase.DefaultSessionConfig, ports.NoTelemetry{}, log, recovery),
 		sessions: usecase.NewSessions(sessions, clock),
+		recovery: recovery,
+		tokens:   tokens,
 		store:    store,
 		outbox:   outbox,
 		hasher:   h,

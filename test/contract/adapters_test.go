@@ -22,6 +22,7 @@ func TestMemory(t *testing.T) {
 			memory.NewUserRepository(s),
 			memory.NewSessionRepository(s),
 			memory.NewAttemptCounter(s),
+			memory.NewAccountTokenRepository(s),
 			memory.NewCategoryRepository(s),    // shop
 			memory.NewCatalogReader(s),         // shop
 			memory.NewProductRepository(s),     // shop
@@ -67,6 +68,7 @@ func postgresStore(open func(t *testing.T) (string, postgres.Options)) contract.
 			postgres.NewUserRepository(db),
 			postgres.NewSessionRepository(db),
 			postgres.NewAttemptCounter(db),
+			postgres.NewAccountTokenRepository(db),
 			postgres.NewCategoryRepository(db),    // shop
 			postgres.NewCatalogReader(db),         // shop
 			postgres.NewProductRepository(db),     // shop

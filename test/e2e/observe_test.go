@@ -242,6 +242,9 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 	if res := s.form("/revoke", url.Values{"token": {s.signIn(t, kim, "metrics").refresh}}); res.Status != http.StatusOK {
 		t.Fatalf("revoke: %d", res.Status)
 	}
+	// Recovery: a reset request (for nobody), a made-up reset token.
+	s.json(http.MethodPost, "/password-reset", map[string]string{"email": "nobody@example.com"})
+	s.json(http.MethodPost, "/password-reset/confirm", map[string]string{"token": "made-up", "password": "a-new-password"})
 	after := scrape(t, addr)
 	// shop:begin
 	for range 100 { // the dispatcher sends the confirmation in the background
@@ -281,6 +284,10 @@ func TestMetricsOnThePrivateListener(t *testing.T) {
 		{metric(`session_events_total{event="refresh_invalid"}`), true},
 		{metric(`session_events_total{event="revoked"}`), true},
 		{metric(`session_events_total{event="refresh_expired"}`), false},
+		{metric(`account_recovery_events_total{event="reset_requested"}`), true},
+		{metric(`account_recovery_events_total{event="reset_refused"}`), true},
+		{metric(`account_recovery_events_total{event="verification_mailed"}`), true},
+		{metric(`account_recovery_events_total{event="reset_completed"}`), false},
 	}
 	for _, c := range checks {
 		b := 0.0
