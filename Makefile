@@ -16,7 +16,7 @@ ACTIONLINT_VERSION ?= v1.7.12
 REDOCLY_VERSION ?= 2.77.0
 
 .DEFAULT_GOAL := help
-.PHONY: bench-catalog help run test test-unit test-template migration migrations-sum strip openapi openapi-check test-deps test-one test-browser chart kube-smoke build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
+.PHONY: bench-catalog bench-reset help run test test-unit test-template migration migrations-sum strip openapi openapi-check test-deps test-one test-browser chart kube-smoke build wire wire-check fmt-check vet lint openapi-lint actionlint check vulncheck rename bench-load bench-lists bench-cart bench-topology swagger-ui clean
 
 ## help: list the targets (this text)
 help:
@@ -171,6 +171,11 @@ bench-load:
 # docs/performance.md. Needs a Postgres, as bench-load.
 bench-lists:
 	test/load/lists.sh
+
+## bench-reset: POST /password-reset for an existing and an unknown address: same time? (about a minute)
+# Needs a Postgres, as bench-load.
+bench-reset:
+	test/load/reset.sh
 
 ## bench-cart: authenticated GET /cart vs a minimal gin+pgx handler (about half a minute)
 # The handler runs the same query (wrk, loopback). Needs a Postgres, as bench-load.

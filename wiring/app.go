@@ -25,7 +25,6 @@ type App struct {
 	Ready        ports.Readiness
 	Dispatcher   *usecase.Dispatcher
 	Housekeeping *usecase.Housekeeping
-	Recovery     *usecase.Recovery
 	Metrics      *metrics.Metrics
 	pool         poolWatched //nolint:unused // set in wire_gen.go: makes wire call watchPool
 	demo         demoSeeds
@@ -77,7 +76,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	err := httpapi.Serve(ctx, ln, a.Handler, a.Config.ShutdownTimeout, a.Log)
-	a.Recovery.Wait() // reset requests answered but still being recorded
 	stopBackground()
 	background.Wait()
 	return err

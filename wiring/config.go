@@ -71,7 +71,7 @@ type Config struct {
 	CORSOrigins           []string      // CORS_ALLOWED_ORIGINS
 	Throttle              usecase.ThrottleConfig
 	Sessions              usecase.SessionConfig  // SESSION_IDLE_TIMEOUT, SESSION_MAX_LIFETIME, REFRESH_REUSE_GRACE
-	Recovery              usecase.RecoveryConfig // PASSWORD_RESET_TTL, EMAIL_VERIFICATION_TTL, ACCOUNT_LINK_URL
+	Recovery              usecase.RecoveryConfig // PASSWORD_RESET_TTL, EMAIL_VERIFICATION_TTL, ACCOUNT_LINK_URL, PASSWORD_RESET_ANSWER_TIME
 	// CHECKOUT_REQUIRES_VERIFIED_EMAIL: checkout is 403 email_unverified until the buyer
 	// verified their address.
 	CheckoutRequiresVerifiedEmail bool       // shop
@@ -285,6 +285,14 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 	}
 	if cfg.Recovery.VerificationTTL, err = duration(getenv, "EMAIL_VERIFICATION_TTL", rdef.VerificationTTL); err != nil {
 		errs = append(errs, err)
+	}
+	cfg.Recovery.ResetAnswerTime = rdef.ResetAnswerTime
+	if v := getenv("PASSWORD_RESET_ANSWER_TIME"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Second {
+			bad("PASSWORD_RESET_ANSWER_TIME", "must be a duration from 0s (no floor) to 5s, got %q", v)
+		}
+		cfg.Recovery.ResetAnswerTime = d
 	}
 	if v := getenv("ACCOUNT_LINK_URL"); v != "" {
 		u, err := url.Parse(v)

@@ -51,6 +51,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"catalog cache size":       {map[string]string{"CATALOG_CACHE_MIB": "0"}, "CATALOG_CACHE_MIB"},                             // shop
 		"reset ttl":                {map[string]string{"PASSWORD_RESET_TTL": "soon"}, "PASSWORD_RESET_TTL"},
 		"verification ttl":         {map[string]string{"EMAIL_VERIFICATION_TTL": "-1h"}, "EMAIL_VERIFICATION_TTL"},
+		"reset answer time":        {map[string]string{"PASSWORD_RESET_ANSWER_TIME": "1m"}, "PASSWORD_RESET_ANSWER_TIME"},
 		"link url":                 {map[string]string{"ACCOUNT_LINK_URL": "shop.example.com"}, "ACCOUNT_LINK_URL"},
 		"link url with a query":    {map[string]string{"ACCOUNT_LINK_URL": "https://shop.example.com/?a=1"}, "ACCOUNT_LINK_URL"},
 		"mail requests":            {map[string]string{"MAIL_REQUESTS_PER_ACCOUNT": "0"}, "MAIL_REQUESTS_PER_ACCOUNT"},

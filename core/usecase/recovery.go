@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
@@ -20,13 +19,16 @@ type RecoveryConfig struct {
 	// https://shop.example.com: links are <LinkBase>/reset-password#token=… and
 	// <LinkBase>/verify-email#token=…. Empty: the mails carry the bare token only.
 	LinkBase string
+	// ResetAnswerTime (PASSWORD_RESET_ANSWER_TIME): a reset request is answered no
+	// sooner than this after it arrived, whether or not the account exists, so that
+	// the time of the answer does not tell (the work for an existing account, a token
+	// and a mail, takes longer). 0: no floor.
+	ResetAnswerTime time.Duration
 }
 
 // DefaultRecoveryConfig is the policy documented in docs/decisions.md.
-var DefaultRecoveryConfig = RecoveryConfig{ResetTTL: 30 * time.Minute, VerificationTTL: 24 * time.Hour}
-
-// requestTimeout bounds the work a reset request does after its answer was given.
-const requestTimeout = 30 * time.Second
+var DefaultRecoveryConfig = RecoveryConfig{ResetTTL: 30 * time.Minute, VerificationTTL: 24 * time.Hour,
+	ResetAnswerTime: 250 * time.Millisecond}
 
 // Recovery implements ports.Recovery: password reset and email verification by mailed,
 // single-use tokens, and the security notices. Every mail goes through the outbox, in the
@@ -44,7 +46,6 @@ type Recovery struct {
 	cfg       RecoveryConfig
 	telemetry ports.Telemetry
 	log       *slog.Logger
-	pending   sync.WaitGroup // reset requests still being recorded
 }
 
 var _ ports.Recovery = (*Recovery)(nil)
@@ -63,32 +64,36 @@ func NewRecovery(users ports.UserRepository, sessions ports.SessionRepository, t
 		throttle: throttle, clock: clock, tx: tx, cfg: cfg, telemetry: telemetry, log: log}
 }
 
-// RequestPasswordReset implements ports.Recovery. After the throttle (the same for every
-// address, existing or not) the answer is given at once, and the lookup, the token and
-// its mail are recorded after it: the time of the answer cannot tell whether the account
-// exists. Wait waits for what is still being recorded.
+// RequestPasswordReset implements ports.Recovery. The throttle comes first (the same for
+// every address, existing or not); then the lookup, and for a live account its token and
+// mail, in one transaction; then the answer waits until ResetAnswerTime has passed since
+// the request arrived, so that an existing account (more work) and an unknown address
+// answer in the same time. The floor is measured on the wall clock, not the clock
+// port: it is about what a prober measures.
 func (r *Recovery) RequestPasswordReset(ctx context.Context, in ports.ResetRequestInput) error {
+	arrived := time.Now()
 	email := domain.CanonicalEmail(r.emails.NormalizeEmail(in.Email))
 	if err := r.throttle.resetRequest(ctx, string(email), in.ClientAddr); err != nil {
 		return err
 	}
 	r.telemetry.RecoveryEvent("reset_requested")
-	if _, err := domain.ParseEmail(string(email)); err != nil {
-		return nil // no account can have it; the same answer
+	var err error
+	if _, bad := domain.ParseEmail(string(email)); bad == nil { // else no account can have it
+		err = r.recordReset(ctx, email)
 	}
-	detached := context.WithoutCancel(ctx) // keeps the request id for the logs
-	r.pending.Go(func() {
-		ctx, cancel := context.WithTimeout(detached, requestTimeout)
-		defer cancel()
-		if err := r.recordReset(ctx, email); err != nil {
-			r.log.ErrorContext(ctx, "password reset request not recorded", slog.Any("error", err))
+	if wait := r.cfg.ResetAnswerTime - time.Since(arrived); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
 		}
-	})
+	}
+	if err != nil {
+		return fmt.Errorf("password reset request: %w", err)
+	}
 	return nil
 }
-
-// Wait returns when every accepted reset request has been recorded (or has failed).
-func (r *Recovery) Wait() { r.pending.Wait() }
 
 // recordReset issues a reset token for the live account with email, if there is one,
 // and records its mail, in one transaction.

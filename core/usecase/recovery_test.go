@@ -15,7 +15,6 @@ import (
 // mail returns the mails in the outbox not yet read by this helper (marking them sent).
 func (f fixture) mail(t *testing.T) []domain.Mail {
 	t.Helper()
-	f.recovery.Wait()
 	msgs, err := f.outbox.Claim(ctx, f.clock.Now(), time.Minute, 1000)
 	if err != nil {
 		t.Fatal(err)

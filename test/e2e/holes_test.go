@@ -62,28 +62,26 @@ func TestParallelGuessesGetNoMoreThanTheBudget(t *testing.T) {
 			t.Parallel()
 			a, b := setup(t)
 			ann := a.register("Ann", "ann@example.com")
-			// 29 wrong passwords and the right one, all at once, half through each process.
+			// 30 wrong passwords, all at once, half through each process. (The right one
+			// is not in the burst: a success forgives the failures of its own address, the
+			// owner's typos, and the burst comes from the owner's address; whether it is
+			// admitted first or fifth would decide how many guesses are forgiven.)
 			statuses := burst(30, func(i int) response {
-				s, password := a, "wrong-guess-"+fmt.Sprint(i)
+				s := a
 				if i%2 == 1 {
 					s = b
 				}
-				if i == 17 {
-					password = ann.Password
-				}
-				return s.loginAs(ann.Email, password)
+				return s.loginAs(ann.Email, "wrong-guess-"+fmt.Sprint(i))
 			})
 			n := tally(statuses)
 			if checked := n[http.StatusBadRequest] + n[http.StatusOK]; checked > budget {
 				t.Fatalf("%d passwords checked in a parallel burst (%v), want at most %d", checked, n, budget)
 			}
-			if n[http.StatusTooManyRequests]+n[http.StatusBadRequest]+n[http.StatusOK]+n[http.StatusServiceUnavailable] != 30 {
-				t.Fatalf("answers %v: want only 400, 200, 429 (and 503 busy)", n)
+			if n[http.StatusTooManyRequests]+n[http.StatusBadRequest]+n[http.StatusServiceUnavailable] != 30 {
+				t.Fatalf("answers %v: want only 400, 429 (and 503 busy)", n)
 			}
 			// The budget is spent: the right password waits too, as after 5 failures in a row.
-			if n[http.StatusOK] == 0 {
-				wantSlowDown(t, a.loginAs(ann.Email, ann.Password))
-			}
+			wantSlowDown(t, a.loginAs(ann.Email, ann.Password))
 		})
 		t.Run(name+": password change", func(t *testing.T) {
 			t.Parallel()
