@@ -21,7 +21,11 @@ func tokenMail(u domain.User, to domain.Email, subject, intro, linkBase, path st
 		// out of access logs and Referer headers; the page posts it to the API.
 		fmt.Fprintf(&b, "Open this link within %s:\r\n\r\n  %s%s#token=%s\r\n\r\n", ttlText(ttl), strings.TrimRight(linkBase, "/"), path, string(token))
 	}
-	fmt.Fprintf(&b, "Or send this token to %s within %s:\r\n\r\n  %s\r\n\r\n", endpoint, ttlText(ttl), string(token))
+	send := "Or send"
+	if linkBase == "" {
+		send = "Send"
+	}
+	fmt.Fprintf(&b, "%s this token to %s within %s:\r\n\r\n  %s\r\n\r\n", send, endpoint, ttlText(ttl), string(token))
 	b.WriteString("If you did not ask for this, ignore this mail: nothing changes.\r\n\r\n" + domain.DisplayName + "\r\n")
 	return domain.Mail{To: to, Subject: subject, Body: b.String()}
 }
