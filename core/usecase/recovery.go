@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/hexashop/hexashop/core/domain"
@@ -45,7 +44,6 @@ type Recovery struct {
 	tx        ports.Transactor
 	cfg       RecoveryConfig
 	telemetry ports.Telemetry
-	log       *slog.Logger
 }
 
 var _ ports.Recovery = (*Recovery)(nil)
@@ -53,7 +51,7 @@ var _ ports.Recovery = (*Recovery)(nil)
 // NewRecovery builds the mailed-token flows.
 func NewRecovery(users ports.UserRepository, sessions ports.SessionRepository, tokens ports.AccountTokenRepository,
 	outbox ports.Outbox, hasher ports.PasswordHasher, emails ports.EmailNormalizer, throttle *Throttle,
-	clock ports.Clock, tx ports.Transactor, cfg RecoveryConfig, telemetry ports.Telemetry, log *slog.Logger) *Recovery {
+	clock ports.Clock, tx ports.Transactor, cfg RecoveryConfig, telemetry ports.Telemetry) *Recovery {
 	if cfg.ResetTTL <= 0 {
 		cfg.ResetTTL = DefaultRecoveryConfig.ResetTTL
 	}
@@ -61,7 +59,7 @@ func NewRecovery(users ports.UserRepository, sessions ports.SessionRepository, t
 		cfg.VerificationTTL = DefaultRecoveryConfig.VerificationTTL
 	}
 	return &Recovery{users: users, sessions: sessions, tokens: tokens, outbox: outbox, hasher: hasher, emails: emails,
-		throttle: throttle, clock: clock, tx: tx, cfg: cfg, telemetry: telemetry, log: log}
+		throttle: throttle, clock: clock, tx: tx, cfg: cfg, telemetry: telemetry}
 }
 
 // RequestPasswordReset implements ports.Recovery. The throttle comes first (the same for
@@ -243,7 +241,7 @@ func (r *Recovery) mailVerification(ctx context.Context, u domain.User) error {
 	return r.mailToken(ctx, u, domain.PurposeEmailVerification, r.cfg.VerificationTTL, verificationMail, "verification_mailed")
 }
 
-// notify records a security notice for u; call it inside the transaction of the event.
+// notify records the security notice m; call it inside the transaction of the event.
 func (r *Recovery) notify(ctx context.Context, m domain.Mail) error {
 	return r.outbox.Add(ctx, m, r.clock.Now())
 }

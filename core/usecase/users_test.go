@@ -114,7 +114,7 @@ func newFixture(t *testing.T) fixture {
 	sessions := memory.NewSessionRepository(store)
 	tokens := memory.NewAccountTokenRepository(store)
 	recovery := usecase.NewRecovery(users, sessions, tokens, outbox, h, lookAlikes{}, throttle, clock, store,
-		usecase.RecoveryConfig{LinkBase: "https://shop.example"}, ports.NoTelemetry{}, log)
+		usecase.RecoveryConfig{LinkBase: "https://shop.example"}, ports.NoTelemetry{})
 	return fixture{
 		users: usecase.NewUsers(users, sessions, nil, h, lookAlikes{}, throttle, clock, store, recovery),
 		auth: usecase.NewAuth(users, sessions, h, fakeTokens{}, lookAlikes{}, throttle, clock, store,
