@@ -202,35 +202,17 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 		}
 	}
 	// shop:begin
-	cfg.CatalogCacheEntries = 10000
-	if v := getenv("CATALOG_CACHE_ENTRIES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 10_000_000 {
-			bad("CATALOG_CACHE_ENTRIES", "must be a number of entries from 0 (off) to 10000000, got %q", v)
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"CHECKOUT_REQUIRES_VERIFIED_EMAIL", &cfg.CheckoutRequiresVerifiedEmail}, {"CATALOG_REQUIRE_IF_MATCH", &cfg.CatalogRequireIfMatch}} {
+		switch v := getenv(b.name); v {
+		case "", "false", "0":
+		case "true", "1":
+			*b.dst = true
+		default:
+			bad(b.name, "must be true or false, got %q", v)
 		}
-		cfg.CatalogCacheEntries = n
-	}
-	cfg.CatalogCacheMiB = 32
-	if v := getenv("CATALOG_CACHE_MIB"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1<<20 {
-			bad("CATALOG_CACHE_MIB", "must be a number of MiB from 1 to 1048576, got %q", v)
-		}
-		cfg.CatalogCacheMiB = n
-	}
-	switch v := getenv("CHECKOUT_REQUIRES_VERIFIED_EMAIL"); v {
-	case "", "false", "0":
-	case "true", "1":
-		cfg.CheckoutRequiresVerifiedEmail = true
-	default:
-		bad("CHECKOUT_REQUIRES_VERIFIED_EMAIL", "must be true or false, got %q", v)
-	}
-	switch v := getenv("CATALOG_REQUIRE_IF_MATCH"); v {
-	case "", "false", "0":
-	case "true", "1":
-		cfg.CatalogRequireIfMatch = true
-	default:
-		bad("CATALOG_REQUIRE_IF_MATCH", "must be true or false, got %q", v)
 	}
 	// shop:end
 	if cfg.DemoMode() {
@@ -258,6 +240,8 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 		{"MAIL_REQUESTS_PER_ACCOUNT", &cfg.Throttle.MailRequests, usecase.DefaultThrottleConfig.MailRequests, 1, 1 << 20},
 		{"MAIL_REQUESTS_PER_ADDRESS", &cfg.Throttle.MailRequestsPerAddress, usecase.DefaultThrottleConfig.MailRequestsPerAddress, 1, 1 << 20},
 		{"TOKEN_ATTEMPTS_PER_ADDRESS", &cfg.Throttle.TokenAttempts, usecase.DefaultThrottleConfig.TokenAttempts, 1, 1 << 20},
+		{"CATALOG_CACHE_ENTRIES", &cfg.CatalogCacheEntries, 10000, 0, 10_000_000}, // shop
+		{"CATALOG_CACHE_MIB", &cfg.CatalogCacheMiB, 32, 1, 1 << 20},               // shop
 	}
 	cfg.Throttle = usecase.DefaultThrottleConfig
 	for _, v := range ints {
@@ -286,13 +270,8 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 	if cfg.Recovery.VerificationTTL, err = duration(getenv, "EMAIL_VERIFICATION_TTL", rdef.VerificationTTL); err != nil {
 		errs = append(errs, err)
 	}
-	cfg.Recovery.ResetAnswerTime = rdef.ResetAnswerTime
-	if v := getenv("PASSWORD_RESET_ANSWER_TIME"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 5*time.Second {
-			bad("PASSWORD_RESET_ANSWER_TIME", "must be a duration from 0s (no floor) to 5s, got %q", v)
-		}
-		cfg.Recovery.ResetAnswerTime = d
+	if cfg.Recovery.ResetAnswerTime, err = durationUpTo(getenv, "PASSWORD_RESET_ANSWER_TIME", rdef.ResetAnswerTime, 5*time.Second, "no floor"); err != nil {
+		errs = append(errs, err)
 	}
 	if v := getenv("ACCOUNT_LINK_URL"); v != "" {
 		u, err := url.Parse(v)
@@ -308,13 +287,8 @@ func loadConfig(getenv func(string) string, issuesTokens bool) (Config, error) {
 	if cfg.Sessions.MaxLifetime, err = duration(getenv, "SESSION_MAX_LIFETIME", def.MaxLifetime); err != nil {
 		errs = append(errs, err)
 	}
-	cfg.Sessions.ReuseGrace = def.ReuseGrace
-	if v := getenv("REFRESH_REUSE_GRACE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > time.Minute {
-			bad("REFRESH_REUSE_GRACE", "must be a duration from 0s (strict) to 1m, got %q", v)
-		}
-		cfg.Sessions.ReuseGrace = d
+	if cfg.Sessions.ReuseGrace, err = durationUpTo(getenv, "REFRESH_REUSE_GRACE", def.ReuseGrace, time.Minute, "strict"); err != nil {
+		errs = append(errs, err)
 	}
 	for _, p := range list(getenv("TRUSTED_PROXIES")) {
 		if _, err := netip.ParsePrefix(p); err != nil {
@@ -418,6 +392,19 @@ func duration(getenv func(string) string, name string, def time.Duration) (time.
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		return def, fmt.Errorf("%s: must be a positive duration like 15m or 30s, got %q", name, v)
+	}
+	return d, nil
+}
+
+// durationUpTo reads a duration from 0 (what zero means) to max, or def when unset.
+func durationUpTo(getenv func(string) string, name string, def, max time.Duration, zero string) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > max {
+		return def, fmt.Errorf("%s: must be a duration from 0s (%s) to %s, got %q", name, zero, max, v)
 	}
 	return d, nil
 }

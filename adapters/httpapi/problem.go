@@ -60,6 +60,7 @@ var statusOf = map[domain.Kind]int{
 	domain.KindThrottled:       http.StatusTooManyRequests,
 	domain.KindUnavailable:     http.StatusServiceUnavailable,
 	domain.KindStale:           http.StatusPreconditionFailed,
+	domain.KindRejected:        http.StatusBadRequest, // as OAuth2's invalid_grant: the request is wrong
 }
 
 // domainError returns the domain error in err, turning a request that ran out of time

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -27,10 +26,6 @@ func (a accountsAPI) requestPasswordReset(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if req.Email == "" {
-		a.fail(c, domain.Invalid("email", "is required"))
-		return
-	}
 	err := a.recovery.RequestPasswordReset(c.Request.Context(), ports.ResetRequestInput{Email: req.Email, ClientAddr: c.ClientIP()})
 	if err != nil {
 		a.fail(c, err)
@@ -52,7 +47,7 @@ func (a accountsAPI) confirmPasswordReset(c *gin.Context) {
 		Token: domain.MailToken(req.Token), Password: req.Password, ClientAddr: c.ClientIP(),
 	})
 	if err != nil {
-		a.failToken(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -67,7 +62,7 @@ func (a accountsAPI) confirmEmail(c *gin.Context) {
 		return
 	}
 	if err := a.recovery.VerifyEmail(c.Request.Context(), domain.MailToken(req.Token), c.ClientIP()); err != nil {
-		a.failToken(c, err)
+		a.fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -80,15 +75,4 @@ func (a accountsAPI) resendVerification(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusAccepted, acceptedResponse{Detail: "a new verification link is on its way to " + string(currentUser(c).Email)})
-}
-
-// failToken answers a token that cannot be used with 400 (the request is wrong, as an
-// OAuth2 invalid_grant is), and anything else as fail does.
-func (a accountsAPI) failToken(c *gin.Context, err error) {
-	if errors.Is(err, domain.ErrInvalidResetToken) || errors.Is(err, domain.ErrInvalidVerificationToken) {
-		de, _ := domainError(c.Request.Context(), err)
-		writeProblem(c, http.StatusBadRequest, de.Code, de.Detail)
-		return
-	}
-	a.fail(c, err)
 }

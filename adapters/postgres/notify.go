@@ -24,16 +24,13 @@ func (d *DB) notifyCatalog(ctx context.Context) error {
 	if st == nil {
 		return fmt.Errorf("notify catalog change: %w", errNoTx)
 	}
-	if st.marks[catalogChannel] {
+	if st.catalogNoticed {
 		return nil
 	}
 	if _, err := d.q(ctx).Exec(ctx, `SELECT pg_notify('`+catalogChannel+`', '')`); err != nil {
 		return fmt.Errorf("notify catalog change: %w", err)
 	}
-	if st.marks == nil {
-		st.marks = map[string]bool{}
-	}
-	st.marks[catalogChannel] = true
+	st.catalogNoticed = true
 	if hook := d.catalogHook.Load(); hook != nil {
 		st.afterCommit = append(st.afterCommit, *hook)
 	}

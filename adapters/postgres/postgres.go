@@ -188,9 +188,9 @@ type txKey struct{}
 // txState is what a transaction carries in its context: the pgx.Tx, and what is to run
 // once it has committed.
 type txState struct {
-	tx          pgx.Tx
-	marks       map[string]bool // things done once per transaction (a NOTIFY per channel) // shop
-	afterCommit []func()        // run after a commit, or a commit that may have happened
+	tx             pgx.Tx
+	catalogNoticed bool     // the catalog change notice is sent (once per transaction) // shop
+	afterCommit    []func() // run after a commit, or a commit that may have happened
 }
 
 // txOf returns ctx's transaction, or nil.

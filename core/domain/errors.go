@@ -22,6 +22,7 @@ const (
 	KindThrottled                       // the caller made too many attempts; RetryAfter says when to try again
 	KindUnavailable                     // the service cannot do it now (overload, storage down); retry after RetryAfter
 	KindStale                           // the caller's copy is not the current state (a precondition it set failed)
+	KindRejected                        // a credential the caller presented (a mailed token) cannot be used
 )
 
 // FieldError names one invalid input field and why it is invalid.

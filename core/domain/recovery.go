@@ -37,9 +37,9 @@ func (u User) EmailVerified() bool { return !u.EmailVerifiedAt.IsZero() }
 // Account recovery errors. An unknown, spent, superseded and expired token are one error,
 // so that an answer says nothing about which.
 var (
-	ErrInvalidResetToken = &Error{Kind: KindInvalid, Code: "invalid_reset_token",
+	ErrInvalidResetToken = &Error{Kind: KindRejected, Code: "invalid_reset_token",
 		Detail: "the password reset token is invalid, used, replaced by a newer one or expired: ask for a new one"}
-	ErrInvalidVerificationToken = &Error{Kind: KindInvalid, Code: "invalid_verification_token",
+	ErrInvalidVerificationToken = &Error{Kind: KindRejected, Code: "invalid_verification_token",
 		Detail: "the verification token is invalid, used, replaced by a newer one or expired: ask for a new one"}
 	ErrEmailUnverified = &Error{Kind: KindForbidden, Code: "email_unverified",
 		Detail: "verify your email address first: POST /user/me/email/verification sends a new link"}

@@ -13,13 +13,13 @@ import (
 // link (when a front-end URL is configured) and bare, for API clients.
 
 // tokenMail writes a mail that hands the account a token.
-func tokenMail(u domain.User, to domain.Email, subject, intro, linkBase, path string, token domain.MailToken, ttl time.Duration, endpoint string) domain.Mail {
+func tokenMail(u domain.User, subject, intro, linkBase, path string, token domain.MailToken, ttl time.Duration, endpoint string) domain.Mail {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hello %s,\r\n\r\n%s\r\n\r\n", u.Name, intro)
 	if linkBase != "" {
 		// The token travels in the fragment: browsers send it to no server, and it stays
 		// out of access logs and Referer headers; the page posts it to the API.
-		fmt.Fprintf(&b, "Open this link within %s:\r\n\r\n  %s%s#token=%s\r\n\r\n", ttlText(ttl), strings.TrimRight(linkBase, "/"), path, string(token))
+		fmt.Fprintf(&b, "Open this link within %s:\r\n\r\n  %s%s#token=%s\r\n\r\n", ttlText(ttl), linkBase, path, string(token))
 	}
 	send := "Or send"
 	if linkBase == "" {
@@ -27,7 +27,7 @@ func tokenMail(u domain.User, to domain.Email, subject, intro, linkBase, path st
 	}
 	fmt.Fprintf(&b, "%s this token to %s within %s:\r\n\r\n  %s\r\n\r\n", send, endpoint, ttlText(ttl), string(token))
 	b.WriteString("If you did not ask for this, ignore this mail: nothing changes.\r\n\r\n" + domain.DisplayName + "\r\n")
-	return domain.Mail{To: to, Subject: subject, Body: b.String()}
+	return domain.Mail{To: u.Email, Subject: subject, Body: b.String()}
 }
 
 // ttlText is a lifetime in words: "30 minutes", "24 hours".
@@ -50,14 +50,14 @@ func plural(n int, unit string) string {
 
 // resetMail hands the account a password-reset token.
 func resetMail(u domain.User, linkBase string, token domain.MailToken, ttl time.Duration) domain.Mail {
-	return tokenMail(u, u.Email, fmt.Sprintf("Reset your %s password", domain.DisplayName),
+	return tokenMail(u, fmt.Sprintf("Reset your %s password", domain.DisplayName),
 		"someone (we hope you) asked to reset the password of your account.", linkBase, "/reset-password", token, ttl,
 		"POST /password-reset/confirm with a new password")
 }
 
 // verificationMail hands the account a token that proves it receives mail at u.Email.
 func verificationMail(u domain.User, linkBase string, token domain.MailToken, ttl time.Duration) domain.Mail {
-	return tokenMail(u, u.Email, fmt.Sprintf("Verify your email address for %s", domain.DisplayName),
+	return tokenMail(u, fmt.Sprintf("Verify your email address for %s", domain.DisplayName),
 		"please confirm that this is your address.", linkBase, "/verify-email", token, ttl,
 		"POST /email-verification/confirm")
 }

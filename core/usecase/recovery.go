@@ -16,7 +16,8 @@ type RecoveryConfig struct {
 	VerificationTTL time.Duration // how long an email-verification token works (24 h)
 	// LinkBase is the front end the mailed links open (ACCOUNT_LINK_URL), e.g.
 	// https://shop.example.com: links are <LinkBase>/reset-password#token=… and
-	// <LinkBase>/verify-email#token=…. Empty: the mails carry the bare token only.
+	// <LinkBase>/verify-email#token=… (no trailing slash). Empty: the mails carry the bare
+	// token only.
 	LinkBase string
 	// ResetAnswerTime (PASSWORD_RESET_ANSWER_TIME): a reset request is answered no
 	// sooner than this after it arrived, whether or not the account exists, so that
@@ -71,6 +72,9 @@ func NewRecovery(users ports.UserRepository, sessions ports.SessionRepository, t
 func (r *Recovery) RequestPasswordReset(ctx context.Context, in ports.ResetRequestInput) error {
 	arrived := time.Now()
 	email := domain.CanonicalEmail(r.emails.NormalizeEmail(in.Email))
+	if email == "" {
+		return domain.Invalid("email", "is required")
+	}
 	if err := r.throttle.resetRequest(ctx, string(email), in.ClientAddr); err != nil {
 		return err
 	}

@@ -231,22 +231,7 @@ const knownRefresh = 24 * time.Hour
 // domain.ErrThrottled when the address used up its budget: one atomic step, so a
 // parallel burst gets no more than the budget.
 func (t *Throttle) registration(ctx context.Context, addr string) error {
-	a := t.addressKey(addr)
-	if a == "" {
-		return nil
-	}
-	key, now := "r:"+a, t.clock.Now()
-	_, err := t.store.Reserve(ctx, nil, []string{key}, now, t.cfg.RegistrationWindow,
-		func(recs map[string]ports.AttemptRecord) error {
-			if rec, ok := recs[key]; ok && rec.Count >= t.cfg.Registrations {
-				return throttledUntil(now, rec.Last.Add(t.cfg.RegistrationWindow))
-			}
-			return nil
-		})
-	if err != nil && !errors.Is(err, domain.ErrThrottled) {
-		return fmt.Errorf("throttle: %w", err)
-	}
-	return err
+	return t.spend(ctx, t.cfg.RegistrationWindow, budget{prefixed("r:", t.addressKey(addr)), t.cfg.Registrations})
 }
 
 // budget is a fixed number of attempts per key within a window (of the latest one).
